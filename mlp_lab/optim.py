@@ -23,6 +23,7 @@ array([ 0.9, -1.9])
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -108,26 +109,27 @@ class _Optimizer:
                 f"grads must hold one gradient per parameter: expected {len(self.params)}, got {len(grads)}"
             )
         out = []
-        for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
-            if hasattr(g, "detach") and hasattr(g, "numpy"):
-                raise TypeError(f"grads[{i}] must be a NumPy array, got a torch.Tensor")
-            g = np.asarray(g)
-            if g.dtype.kind not in "fiub":
-                raise TypeError(f"grads[{i}] must hold real numbers, got dtype {g.dtype}")
-            if g.shape != p.shape:
-                raise ValueError(
-                    f"grads[{i}] has shape {g.shape} but params[{i}] has shape {p.shape}; "
-                    "gradients must come in the same order and shapes as params"
-                )
-            # One reduction is enough: a sum is finite unless an entry is NaN/inf (or the sum
-            # overflows, which the exact element-wise check below then rules out).
-            if self.check_finite and not np.isfinite(g.sum()) and not np.isfinite(g).all():
-                where = tuple(int(k) for k in np.argwhere(~np.isfinite(g))[0])
-                raise ValueError(
-                    f"grads[{i}] contains NaN or inf (first at index {where}); the loss has probably "
-                    "diverged: lower lr or check the forward pass"
-                )
-            out.append(g)
+        with np.errstate(over="ignore", invalid="ignore"):  # a sum may overflow; checked below
+            for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
+                if hasattr(g, "detach") and hasattr(g, "numpy"):
+                    raise TypeError(f"grads[{i}] must be a NumPy array, got a torch.Tensor")
+                g = np.asarray(g)
+                if g.dtype.kind not in "fiub":
+                    raise TypeError(f"grads[{i}] must hold real numbers, got dtype {g.dtype}")
+                if g.shape != p.shape:
+                    raise ValueError(
+                        f"grads[{i}] has shape {g.shape} but params[{i}] has shape {p.shape}; "
+                        "gradients must come in the same order and shapes as params"
+                    )
+                # One reduction is enough: a sum is finite unless an entry is NaN/inf (or the sum
+                # overflows, which the exact element-wise check below then rules out).
+                if self.check_finite and not math.isfinite(g.sum()) and not np.isfinite(g).all():
+                    where = tuple(int(k) for k in np.argwhere(~np.isfinite(g))[0])
+                    raise ValueError(
+                        f"grads[{i}] contains NaN or inf (first at index {where}); the loss has probably "
+                        "diverged: lower lr or check the forward pass"
+                    )
+                out.append(g)
         return out
 
     def step(self, grads: Sequence[np.ndarray]) -> None:  # pragma: no cover - overridden
