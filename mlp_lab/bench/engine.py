@@ -1,0 +1,311 @@
+r"""How fast is the NumPy engine? One training step of :class:`mlp_lab.scratch.MLP` vs PyTorch.
+
+Run ``python -m mlp_lab.bench engine`` (``--help`` for options). For each width ``w`` the
+network is ``w -> w -> w -> 10`` (``layer_sizes = [w, w, w, 10]``: two ReLU hidden layers
+and 10 output logits, He init), on a batch of ``m = 256`` random inputs with random
+labels, everything in float64. One *step* is
+
+* NumPy: ``net.loss_and_grads(X, y, out=(dW, db))`` (input checks, forward, softmax
+  cross-entropy, backward, gradients written into the same arrays every step: the
+  training-loop form), and, as ``np fresh``, ``net.loss_and_grads(X, y)``, which returns
+  new gradient arrays (the page faults of fresh arrays cost up to ~20% at width 512);
+* PyTorch eager, same weights (:meth:`~mlp_lab.scratch.MLP.to_torch`):
+  ``model.zero_grad(); F.cross_entropy(model(X), y).backward()``.
+
+Each engine is timed in its own block of repeats (after two warm-up steps and a short
+pause, so that the worker threads of one library, which spin for a while after each
+call, do not steal cores from the other), and the median is reported (the minimum is
+in the JSON too). The step's work is counted as its matrix products only:
+:math:`2 m \sum_l n_{l-1} n_l` for the forward pass, the same for :math:`dW`, and again
+for :math:`dA` in every layer but the first, so
+
+.. math:: \text{FLOP} = 2m\Bigl(2\sum_{l=1}^{L} n_{l-1} n_l + \sum_{l=2}^{L} n_{l-1} n_l\Bigr).
+
+Dividing by the time gives GFLOP/s, reported as a fraction of the *peak*: the median
+rate of ``np.matmul`` on two 1024 x 1024 float64 matrices in the same process, measured
+before and after the widths (the larger of the two, so that a burst of load from other
+processes during one measurement does not inflate the fractions).
+Targets: at ``w >= 512`` the NumPy step reaches at least 60% of the peak, and it is
+never slower than PyTorch eager. The last line printed is a JSON object of the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from mlp_lab.scratch import MLP
+
+BATCH = 256
+N_CLASSES = 10
+DEFAULT_WIDTHS = (64, 128, 256, 512, 1024)
+QUICK_WIDTHS = (16, 32)
+TARGET_FRACTION = 0.6
+TARGET_MIN_WIDTH = 512
+
+
+def layer_sizes(width: int) -> list[int]:
+    """The benchmarked architecture: ``[width, width, width, 10]``."""
+    return [width, width, width, N_CLASSES]
+
+
+def step_flops(sizes: Sequence[int], m: int) -> int:
+    """Floating-point operations of the matrix products in one forward + backward step."""
+    products = [n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
+    return 2 * m * (2 * sum(products) + sum(products[1:]))
+
+
+CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def _times(fn: Callable[[], object], repeats: int, warmup: int = 2, clock: str = "wall") -> list[float]:
+    """Seconds (of ``CLOCKS[clock]``) of ``repeats`` calls of ``fn``, after ``warmup`` untimed calls."""
+    now = CLOCKS[clock]
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = now()
+        fn()
+        times.append(now() - t0)
+    return times
+
+
+def matmul_peak_gflops(n: int, repeats: int, clock: str = "wall") -> float:
+    """Median GFLOP/s of ``np.matmul`` on two ``n x n`` float64 matrices."""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((n, n))
+    B = rng.standard_normal((n, n))
+    out = np.empty((n, n))
+    seconds = statistics.median(_times(lambda: np.matmul(A, B, out=out), repeats, clock=clock))
+    return 2 * n**3 / seconds / 1e9
+
+
+def environment() -> dict[str, object]:
+    """BLAS libraries, versions and thread counts of this process (after torch is imported)."""
+    import torch
+
+    info: dict[str, object] = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+    }
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        info["numpy_blas"] = f"{blas.get('name')} {blas.get('version')}"
+    except Exception:  # older NumPy: no dict mode
+        info["numpy_blas"] = "unknown"
+    found = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
+    info["torch_blas"] = found.group(1) if found else "unknown"
+    try:
+        from threadpoolctl import threadpool_info
+
+        info["threadpools"] = [
+            {
+                "api": pool.get("internal_api"),
+                "version": pool.get("version"),
+                "threads": pool.get("num_threads"),
+                "library": os.path.basename(str(pool.get("filepath", ""))),
+            }
+            for pool in threadpool_info()
+        ]
+    except ImportError:
+        info["threadpools"] = "threadpoolctl not installed"
+    return info
+
+
+def bench_width(
+    width: int, *, batch: int, repeats: int, peak: float, pause: float = 0.1, clock: str = "wall"
+) -> dict[str, object]:
+    """Time one step of both engines for ``layer_sizes(width)``."""
+    import torch
+    import torch.nn.functional as F
+
+    sizes = layer_sizes(width)
+    rng = np.random.default_rng(width)
+    net = MLP(sizes, activation="relu", init="he", seed=0)
+    X = rng.standard_normal((batch, width))  # (m, n_0)
+    y = rng.integers(0, N_CLASSES, size=batch)  # (m,)
+    model = net.to_torch()
+    X_t = torch.from_numpy(X)
+    y_t = torch.from_numpy(y)
+
+    _, dW, db = net.loss_and_grads(X, y)  # gradient arrays reused by the out= step
+
+    def numpy_step() -> None:  # the training-loop form: gradients written into the same arrays
+        net.loss_and_grads(X, y, loss="cross_entropy", out=(dW, db))
+
+    def numpy_fresh_step() -> None:  # the default: new gradient arrays every step
+        net.loss_and_grads(X, y, loss="cross_entropy")
+
+    def torch_step() -> None:
+        model.zero_grad()
+        F.cross_entropy(model(X_t), y_t).backward()
+
+    t_np = _times(numpy_step, repeats, clock=clock)
+    t_fresh = _times(numpy_fresh_step, repeats, clock=clock)
+    time.sleep(pause)  # let spinning BLAS/OpenMP worker threads of one engine go idle
+    t_torch = _times(torch_step, repeats, clock=clock)
+    time.sleep(pause)
+    s_np, s_fresh, s_torch = statistics.median(t_np), statistics.median(t_fresh), statistics.median(t_torch)
+    flops = step_flops(sizes, batch)
+    return {
+        "width": width,
+        "layer_sizes": sizes,
+        "n_params": net.n_params,
+        "flops": flops,
+        "numpy_ms": s_np * 1e3,
+        "numpy_fresh_ms": s_fresh * 1e3,
+        "torch_ms": s_torch * 1e3,
+        "numpy_ms_min": min(t_np) * 1e3,
+        "numpy_fresh_ms_min": min(t_fresh) * 1e3,
+        "torch_ms_min": min(t_torch) * 1e3,
+        "torch_over_numpy": s_torch / s_np,
+        "torch_over_numpy_fresh": s_torch / s_fresh,
+        "numpy_gflops": flops / s_np / 1e9,
+        "numpy_fresh_gflops": flops / s_fresh / 1e9,
+        "torch_gflops": flops / s_torch / 1e9,
+        "numpy_frac_peak": flops / s_np / 1e9 / peak,
+        "numpy_fresh_frac_peak": flops / s_fresh / 1e9 / peak,
+        "torch_frac_peak": flops / s_torch / 1e9 / peak,
+    }
+
+
+def format_table(results: Sequence[dict[str, object]]) -> str:
+    """Fixed-width text table of :func:`bench_width` results (medians)."""
+    header = (
+        f"{'width':>6} {'params':>9} {'np ms':>9} {'np fresh':>9} {'torch ms':>9} {'torch/np':>8} "
+        f"{'np GF/s':>8} {'np %pk':>7} {'fresh %pk':>9} {'torch %pk':>9}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in results:
+        lines.append(
+            f"{r['width']:>6} {r['n_params']:>9} {r['numpy_ms']:>9.3f} {r['numpy_fresh_ms']:>9.3f} "
+            f"{r['torch_ms']:>9.3f} {r['torch_over_numpy']:>8.2f} {r['numpy_gflops']:>8.1f} "
+            f"{100 * r['numpy_frac_peak']:>6.1f}% {100 * r['numpy_fresh_frac_peak']:>8.1f}% "
+            f"{100 * r['torch_frac_peak']:>8.1f}%"
+        )
+    return "\n".join(lines)
+
+
+def check_targets(results: Sequence[dict[str, object]]) -> dict[str, bool | None]:
+    """Whether the targets hold (``None`` when no width >= 512 was run)."""
+    large = [r for r in results if r["width"] >= TARGET_MIN_WIDTH]
+    return {
+        f"numpy_frac_peak_ge_{TARGET_FRACTION}_at_width_ge_{TARGET_MIN_WIDTH}": (
+            all(r["numpy_frac_peak"] >= TARGET_FRACTION for r in large) if large else None
+        ),
+        "numpy_not_slower_than_torch": all(r["torch_over_numpy"] >= 1.0 for r in results),
+    }
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m mlp_lab.bench engine",
+        description="Time one forward+backward step of scratch.MLP (NumPy) and PyTorch eager, "
+        "float64, network width->width->width->10, and compare with the matmul peak.",
+    )
+    parser.add_argument("--widths", type=_positive_int, nargs="+", default=None,
+                        help=f"hidden widths (default {' '.join(map(str, DEFAULT_WIDTHS))}; "
+                        f"--quick: {' '.join(map(str, QUICK_WIDTHS))})")
+    parser.add_argument("--repeats", type=_positive_int, default=None,
+                        help="timed steps per width, median reported (default 25; --quick: 3)")
+    parser.add_argument("--batch", type=_positive_int, default=BATCH, help=f"batch size m (default {BATCH})")
+    parser.add_argument("--threads", type=_positive_int, default=None,
+                        help="limit both NumPy's BLAS (via threadpoolctl) and torch to this many threads "
+                        "(default: each library's own default)")
+    parser.add_argument("--clock", choices=list(CLOCKS), default="wall",
+                        help="wall: elapsed time (default); cpu: CPU time of the process, meaningful "
+                        "with --threads 1 on a machine shared with other work")
+    parser.add_argument("--quick", action="store_true",
+                        help="a few-second smoke run: small widths, few repeats, 256x256 peak")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark, print the environment, the table and a final JSON line."""
+    args = parse_args(argv)
+    import torch  # imported before reading the thread pools
+
+    if args.threads is not None:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            print("--threads needs threadpoolctl (it comes with scikit-learn)", file=sys.stderr)
+            return 2
+        torch_threads = torch.get_num_threads()
+        torch.set_num_threads(args.threads)
+        try:
+            with threadpool_limits(limits=args.threads, user_api="blas"):
+                return _run(args)
+        finally:
+            torch.set_num_threads(torch_threads)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    widths = args.widths or list(QUICK_WIDTHS if args.quick else DEFAULT_WIDTHS)
+    repeats = args.repeats or (3 if args.quick else 25)
+    peak_n = 256 if args.quick else 1024
+    env = environment()
+    print("mlp_lab engine benchmark: one forward+backward step, float64, "
+          f"layer_sizes [w, w, w, {N_CLASSES}], ReLU, cross-entropy, batch {args.batch}, {args.clock} clock")
+    print(f"numpy {env['numpy']} ({env['numpy_blas']}), torch {env['torch']} (BLAS {env['torch_blas']}, "
+          f"{env['torch_threads']} threads), {env['cpu_count']} CPUs, python {env['python']}")
+    pools = env["threadpools"]
+    if isinstance(pools, list):
+        for pool in pools:
+            print(f"  threadpool: {pool['api']} {pool['version']}, {pool['threads']} threads ({pool['library']})")
+    else:
+        print(f"  threadpools: {pools}")
+    clock = args.clock
+    peak_before = matmul_peak_gflops(peak_n, repeats=max(repeats, 5), clock=clock)
+    pause = 0.0 if args.quick else 0.1
+    results = [bench_width(w, batch=args.batch, repeats=repeats, peak=1.0, pause=pause, clock=clock) for w in widths]
+    peak_after = matmul_peak_gflops(peak_n, repeats=max(repeats, 5), clock=clock)
+    peak = max(peak_before, peak_after)
+    for r in results:  # bench_width gave GFLOP/s over a peak of 1
+        for key in ("numpy_frac_peak", "numpy_fresh_frac_peak", "torch_frac_peak"):
+            r[key] /= peak
+    print(f"peak: np.matmul {peak_n}x{peak_n} @ {peak_n}x{peak_n} float64 = {peak:.1f} GFLOP/s "
+          f"(median; {peak_before:.1f} before, {peak_after:.1f} after the widths)")
+    print("np = loss_and_grads(X, y, out=(dW, db)); np fresh = loss_and_grads(X, y); "
+          "torch = zero_grad + forward + cross_entropy + backward; medians, %pk = share of the matmul peak")
+    print(format_table(results))
+    targets = check_targets(results)
+    print("targets: " + ", ".join(f"{k}={v}" for k, v in targets.items()))
+    summary = {
+        "benchmark": "engine",
+        "batch": args.batch,
+        "architecture": f"[w, w, w, {N_CLASSES}], relu, cross_entropy, float64",
+        "repeats": repeats,
+        "threads": args.threads,
+        "clock": clock,
+        "peak_matmul_n": peak_n,
+        "peak_gflops": peak,
+        "peak_gflops_before_after": [peak_before, peak_after],
+        "environment": env,
+        "results": results,
+        "targets": targets,
+    }
+    print(json.dumps(summary))
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,585 @@
+r"""A multilayer perceptron written from scratch in NumPy: forward pass, backpropagation, losses.
+
+Notation (the book's): layer :math:`l = 1, \dots, L` has weights ``W`` of shape
+``(n_l, n_{l-1})`` and biases ``b`` of shape ``(n_l,)``. With rows as samples,
+
+.. math:: Z^{[l]} = A^{[l-1]} W^{[l]\top} + \mathbf 1 b^{[l]\top}, \qquad
+          A^{[l]} = g(Z^{[l]}), \qquad A^{[0]} = X,
+
+and the last layer is linear: the network returns the logits :math:`Z^{[L]}`; the
+softmax/sigmoid lives in the loss (:mod:`mlp_lab.losses`). Backpropagation, starting
+from :math:`dZ^{[L]} = \partial J / \partial Z^{[L]}` (already divided by :math:`m`):
+
+.. math:: dW^{[l]} = dZ^{[l]\top} A^{[l-1]}, \qquad
+          db^{[l]} = \textstyle\sum_i dZ^{[l]}_{i,:}, \qquad
+          dA^{[l-1]} = dZ^{[l]} W^{[l]}, \qquad
+          dZ^{[l-1]} = dA^{[l-1]} \odot g'(Z^{[l-1]}).
+
+Public methods (:meth:`MLP.forward`, :meth:`MLP.backward`, :meth:`MLP.loss_and_grads`,
+the predictors) check their inputs once per call. Training loops inside the library may
+call the private ``_forward`` / ``_backward`` / ``_loss_and_grads``, which skip the checks
+and expect C-contiguous float64 input and validated targets.
+
+Performance: every product is one ``np.matmul`` on contiguous float64 arrays (BLAS), with
+no loop over samples. The hidden layers' ``Z``, ``A`` and ``dA`` of a training step live in
+a workspace owned by the network and reused from step to step while the batch size stays
+the same, so a step allocates only what it returns (the logits and the gradients); pass
+``out=`` to :meth:`MLP.loss_and_grads` to reuse the gradient arrays as well (fresh large
+arrays cost page faults: up to ~20% of a step at width 512). The backward pass evaluates
+:math:`g'(Z)` from the stored output :math:`A = g(Z)` (``1[a > 0]``, ``a(1 - a)``,
+``1 - a^2``, ``1``), the same numbers as :mod:`mlp_lab.activations` without recomputing
+``exp`` or ``tanh``, as PyTorch's autograd does.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mlp_lab import losses as _losses
+from mlp_lab._validation import as_float_array, check_choice, check_nonnegative, check_positive_int
+from mlp_lab.activations import ACTIVATIONS, sigmoid
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+__all__ = ["INITS", "LOSSES", "MLP"]
+
+INITS: dict[str, str] = {
+    "he": "N(0, 2 / n_{l-1}), He et al. (2015), for ReLU",
+    "xavier": "N(0, 2 / (n_{l-1} + n_l)), Glorot & Bengio (2010) normal, for tanh/sigmoid",
+    "normal": "N(0, 0.01^2), small fixed scale",
+}
+"""Weight initialisations: name -> distribution of each entry of ``W``; biases start at 0."""
+
+LOSSES: tuple[str, ...] = ("cross_entropy", "bce", "mse")
+"""Losses accepted by :meth:`MLP.loss_and_grads`."""
+
+
+def _init_std(init: str, n_in: int, n_out: int) -> float:
+    """Standard deviation of the normal distribution for a ``(n_out, n_in)`` weight matrix."""
+    if init == "he":
+        return float(np.sqrt(2.0 / n_in))
+    if init == "xavier":
+        return float(np.sqrt(2.0 / (n_in + n_out)))
+    return 0.01
+
+
+# Forward through a hidden activation into a preallocated array ``out`` (``tmp``: scratch of
+# the same shape). Same results as mlp_lab.activations, bit for bit, with no allocation.
+def _relu_into(Z: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    return np.maximum(Z, 0.0, out=out)
+
+
+def _sigmoid_into(Z: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    np.abs(Z, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)  # e = exp(-|z|), in (0, 1]
+    np.add(out, 1.0, out=tmp)  # 1 + e
+    np.copyto(out, 1.0, where=Z >= 0)  # numerator: 1 for z >= 0, e for z < 0
+    return np.divide(out, tmp, out=out)
+
+
+def _tanh_into(Z: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    return np.tanh(Z, out=out)
+
+
+def _identity_into(Z: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    return Z  # A is Z itself: neither is written to afterwards
+
+
+_FORWARD: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
+    "relu": _relu_into,
+    "sigmoid": _sigmoid_into,
+    "tanh": _tanh_into,
+    "identity": _identity_into,
+}
+
+
+# Backward through a hidden activation, written in terms of its output A = g(Z) (equal to
+# g'(Z) but cheaper: no exp/tanh is recomputed; PyTorch's autograd does the same).
+# Each one overwrites dA (a workspace array) with dZ = dA * g'(Z) and returns it; ``tmp``
+# is a scratch array of dA's shape.
+def _relu_backward(dA: np.ndarray, A: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    np.greater(A, 0.0, out=tmp)  # the ReLU mask g'(z) = 1[z > 0] = 1[a > 0], as 0.0/1.0
+    return np.multiply(dA, tmp, out=dA)
+
+
+def _sigmoid_backward(dA: np.ndarray, A: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    np.subtract(1.0, A, out=tmp)
+    tmp *= A  # g'(z) = a (1 - a)
+    return np.multiply(dA, tmp, out=dA)
+
+
+def _tanh_backward(dA: np.ndarray, A: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    np.multiply(A, A, out=tmp)
+    np.subtract(1.0, tmp, out=tmp)  # g'(z) = 1 - a^2
+    return np.multiply(dA, tmp, out=dA)
+
+
+def _identity_backward(dA: np.ndarray, A: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    return dA  # g'(z) = 1
+
+
+_BACKWARD: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
+    "relu": _relu_backward,
+    "sigmoid": _sigmoid_backward,
+    "tanh": _tanh_backward,
+    "identity": _identity_backward,
+}
+
+
+def _check_layer_sizes(layer_sizes: object) -> tuple[int, ...]:
+    if isinstance(layer_sizes, str | bytes) or not isinstance(layer_sizes, Sequence | np.ndarray):
+        raise TypeError(
+            f"layer_sizes must be a list of layer widths such as [2, 10, 1], got {type(layer_sizes).__name__}"
+        )
+    if len(layer_sizes) < 2:
+        raise ValueError(
+            f"layer_sizes needs at least 2 entries (inputs and outputs), got {list(layer_sizes)}"
+        )
+    return tuple(check_positive_int(n, name=f"layer_sizes[{i}]") for i, n in enumerate(layer_sizes))
+
+
+class MLP:
+    r"""Fully connected feedforward network with a linear output layer, in NumPy.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Widths :math:`[n_0, n_1, \dots, n_L]`, at least two entries: ``[2, 10, 1]`` is
+        2 inputs, one hidden layer of 10 units and 1 output.
+    activation : {"relu", "sigmoid", "tanh", "identity"}, keyword-only
+        Activation :math:`g` of every hidden layer (see :mod:`mlp_lab.activations`).
+    init : {"he", "xavier", "normal"}, keyword-only
+        Distribution of each weight entry (biases start at 0):
+
+        * ``"he"``: :math:`\mathcal N(0,\ 2/n_{l-1})` (He et al., 2015), suited to ReLU;
+        * ``"xavier"``: :math:`\mathcal N(0,\ 2/(n_{l-1} + n_l))`, the *normal* form of
+          Glorot & Bengio (2010), suited to tanh and sigmoid;
+        * ``"normal"``: :math:`\mathcal N(0,\ 0.01^2)`.
+    seed : int, keyword-only
+        Seed of ``np.random.default_rng``; the same seed gives the same weights.
+        Weights are drawn layer by layer, each as ``std * rng.standard_normal((n_l, n_{l-1}))``.
+
+    Attributes
+    ----------
+    layer_sizes : tuple of int
+    weights : list of ndarray
+        ``weights[l - 1]`` is :math:`W^{[l]}`, shape ``(n_l, n_{l-1})``, float64.
+    biases : list of ndarray
+        ``biases[l - 1]`` is :math:`b^{[l]}`, shape ``(n_l,)``, float64.
+
+    Notes
+    -----
+    :meth:`parameters` lists the arrays as ``[W1, b1, W2, b2, ...]``; :meth:`flat_grads`
+    puts gradients in the same order, so an optimizer from :mod:`mlp_lab.optim` can do
+    ``opt = SGD(net.parameters(), lr=0.1)`` then
+    ``opt.step(MLP.flat_grads(dW, db))``. The optimizers update the arrays in place, so
+    ``weights``/``biases`` see the change. Replace a weight with an array of the same
+    shape (``net.weights[0][...] = W`` or ``net.weights[0] = W``); public methods check
+    the shapes.
+    """
+
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        *,
+        activation: str = "relu",
+        init: str = "he",
+        seed: int = 0,
+    ) -> None:
+        self.layer_sizes = _check_layer_sizes(layer_sizes)
+        self.activation = check_choice(activation, name="activation", choices=ACTIVATIONS)
+        self.init = check_choice(init, name="init", choices=INITS)
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
+        if seed < 0:
+            raise ValueError(f"seed must be >= 0, got {seed}")
+        self.seed = int(seed)
+        rng = np.random.default_rng(self.seed)
+        self.weights: list[np.ndarray] = []
+        self.biases: list[np.ndarray] = []
+        for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):
+            std = _init_std(self.init, n_in, n_out)
+            self.weights.append(std * rng.standard_normal((n_out, n_in)))  # (n_l, n_{l-1})
+            self.biases.append(np.zeros(n_out))  # (n_l,)
+        self._g = ACTIVATIONS[self.activation][0]
+        self._g_into = _FORWARD[self.activation]
+        self._g_backward = _BACKWARD[self.activation]
+        self._cache: tuple[list[np.ndarray], list[np.ndarray]] | None = None
+        self._work: dict[tuple[str, int], np.ndarray] = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP(layer_sizes={list(self.layer_sizes)}, activation={self.activation!r}, "
+            f"init={self.init!r}, seed={self.seed})"
+        )
+
+    # ------------------------------------------------------------------ parameters
+
+    @property
+    def n_layers(self) -> int:
+        """Number of weight layers :math:`L` (``len(layer_sizes) - 1``)."""
+        return len(self.layer_sizes) - 1
+
+    @property
+    def n_params(self) -> int:
+        r"""Number of trainable numbers, :math:`\sum_l (n_l n_{l-1} + n_l)`."""
+        return int(sum(W.size + b.size for W, b in zip(self.weights, self.biases, strict=True)))
+
+    def parameters(self) -> list[np.ndarray]:
+        """The parameter arrays themselves (not copies), ordered ``[W1, b1, W2, b2, ...]``."""
+        return [p for W, b in zip(self.weights, self.biases, strict=True) for p in (W, b)]
+
+    @staticmethod
+    def flat_grads(dW_list: Sequence[np.ndarray], db_list: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Interleave gradients as ``[dW1, db1, dW2, db2, ...]``, the order of :meth:`parameters`."""
+        if len(dW_list) != len(db_list):
+            raise ValueError(
+                f"dW_list and db_list must have one entry per layer, got {len(dW_list)} and {len(db_list)}"
+            )
+        return [g for dW, db in zip(dW_list, db_list, strict=True) for g in (dW, db)]
+
+    def _check_params(self) -> None:
+        """Cheap O(L) check that ``weights``/``biases`` still have the shapes of ``layer_sizes``."""
+        L = self.n_layers
+        if len(self.weights) != L or len(self.biases) != L:
+            raise ValueError(
+                f"the network has {L} layers but weights has {len(self.weights)} and "
+                f"biases {len(self.biases)} entries"
+            )
+        for l in range(L):
+            n_in, n_out = self.layer_sizes[l], self.layer_sizes[l + 1]
+            W, b = self.weights[l], self.biases[l]
+            for name, arr, shape in ((f"weights[{l}]", W, (n_out, n_in)), (f"biases[{l}]", b, (n_out,))):
+                if not isinstance(arr, np.ndarray) or arr.dtype != np.float64:
+                    got = f"dtype {arr.dtype}" if isinstance(arr, np.ndarray) else type(arr).__name__
+                    raise TypeError(f"{name} must be a float64 NumPy array, got {got}")
+                if arr.shape != shape:
+                    raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+
+    def _check_X(self, X: object) -> np.ndarray:
+        X = as_float_array(X, name="X", ndim=2)
+        if X.shape[1] != self.layer_sizes[0]:
+            raise ValueError(
+                f"X must have {self.layer_sizes[0]} features (columns) for layer_sizes "
+                f"{list(self.layer_sizes)}, got shape {X.shape}"
+            )
+        return np.ascontiguousarray(X, dtype=np.float64)
+
+    # ------------------------------------------------------------- forward/backward
+
+    def _buffer(self, name: str, l: int, shape: tuple[int, int]) -> np.ndarray:
+        """Workspace array ``(name, l)`` of ``shape``, reused while the shape stays the same."""
+        buf = self._work.get((name, l))
+        if buf is None or buf.shape != shape:
+            buf = np.empty(shape)
+            self._work[(name, l)] = buf
+        return buf
+
+    def _forward(self, X: np.ndarray, *, store: bool = True) -> np.ndarray:
+        """Forward pass without checks; ``X`` is C-contiguous float64 ``(m, n_0)``.
+
+        With ``store=True`` the hidden ``Z^[l]`` and ``A^[l]`` go to the workspace and are kept,
+        with ``X`` and the logits, for :meth:`_backward`; with ``store=False`` (prediction)
+        everything is a fresh array and the stored pass is left alone. The logits are
+        always a fresh array.
+        """
+        L = self.n_layers
+        m = X.shape[0]
+        A = X  # (m, n_0)
+        As = [X]
+        Zs = []
+        for l in range(L):
+            W, b = self.weights[l], self.biases[l]  # (n_l, n_{l-1}), (n_l,)
+            hidden = l < L - 1
+            if hidden and store:
+                Z = np.matmul(A, W.T, out=self._buffer("Z", l, (m, W.shape[0])))  # (m, n_l)
+            else:
+                Z = np.matmul(A, W.T)  # (m, n_l)
+            Z += b
+            Zs.append(Z)
+            if hidden:
+                if store:
+                    A = self._g_into(Z, self._buffer("A", l, Z.shape), self._buffer("tmp", l, Z.shape))
+                else:
+                    A = self._g(Z)  # (m, n_l)
+                As.append(A)
+        if store:
+            self._cache = (As, Zs)
+        return Zs[-1]  # (m, n_L)
+
+    def _backward(
+        self,
+        dZ_out: np.ndarray,
+        out: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] | None = None,
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Backpropagation without checks, for the last stored forward pass.
+
+        ``dZ_out`` is read, never written. The gradients are written into ``out = (dW_list,
+        db_list)`` when given (arrays of the parameters' shapes), else into fresh arrays.
+        """
+        if self._cache is None:  # the public callers check this; keep a clear message anyway
+            raise RuntimeError("backward() needs the values of a forward pass: call forward(X) first")
+        As, _ = self._cache
+        L = self.n_layers
+        dW_list = [None] * L if out is None else list(out[0])
+        db_list = [None] * L if out is None else list(out[1])
+        dZ = dZ_out  # (m, n_L)
+        for l in range(L - 1, -1, -1):
+            A_prev = As[l]  # (m, n_{l-1}) in the book's 1-based numbering
+            if out is None:
+                dW_list[l] = np.matmul(dZ.T, A_prev)  # (n_l, n_{l-1})
+                db_list[l] = dZ.sum(axis=0)  # (n_l,)
+            else:
+                np.matmul(dZ.T, A_prev, out=dW_list[l])
+                np.sum(dZ, axis=0, out=db_list[l])
+            if l > 0:
+                shape = A_prev.shape
+                dA = np.matmul(dZ, self.weights[l], out=self._buffer("dA", l, shape))  # (m, n_{l-1})
+                tmp = self._buffer("tmp", l - 1, shape)  # the scratch of hidden layer l - 1 (0-based)
+                dZ = self._g_backward(dA, A_prev, tmp)  # dA * g'(Z_prev), in place
+        return dW_list, db_list  # type: ignore[return-value]
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        r"""Run the network on ``X`` and return the logits :math:`Z^{[L]}`.
+
+        Parameters
+        ----------
+        X : ndarray of shape (m, n_0)
+            Inputs, one row per sample; finite.
+
+        Returns
+        -------
+        ndarray of shape (m, n_L)
+            Pre-activations of the last (linear) layer. The activations and
+            pre-activations of every layer are kept for :meth:`backward`.
+        """
+        self._check_params()
+        return self._forward(self._check_X(X))
+
+    def backward(
+        self,
+        dZ_out: np.ndarray,
+        *,
+        out: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] | None = None,
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        r"""Backpropagate :math:`dZ^{[L]} = \partial J / \partial Z^{[L]}` through the last forward pass.
+
+        Parameters
+        ----------
+        dZ_out : ndarray of shape (m, n_L)
+            Gradient of the loss with respect to the logits returned by :meth:`forward`,
+            already averaged over the batch (e.g. :func:`mlp_lab.losses.cross_entropy_grad`).
+            It is not modified.
+        out : (dW_list, db_list), optional, keyword-only
+            Arrays to write the gradients into (float64, the shapes of ``weights`` and
+            ``biases``, not the parameters themselves), e.g. the lists a previous call
+            returned. Saves allocating them in a training loop. By default the gradients
+            are new arrays.
+
+        Returns
+        -------
+        dW_list, db_list : lists of ndarray
+            :math:`\partial J / \partial W^{[l]}` (shapes of ``weights``) and
+            :math:`\partial J / \partial b^{[l]}` (shapes of ``biases``). The current
+            ``weights`` are used, so call this before updating them.
+
+        Raises
+        ------
+        RuntimeError
+            If :meth:`forward` has not been called yet.
+        ValueError
+            If ``dZ_out`` does not have the shape of the last logits or is not finite, or
+            ``out`` does not match the parameters.
+        """
+        if self._cache is None:
+            raise RuntimeError("backward() needs the values of a forward pass: call forward(X) first")
+        self._check_params()
+        expected = self._cache[1][-1].shape
+        dZ_out = as_float_array(dZ_out, name="dZ_out", ndim=2)
+        if dZ_out.shape != expected:
+            raise ValueError(
+                f"dZ_out must have the shape of the last forward's logits {expected}, got {dZ_out.shape}"
+            )
+        return self._backward(np.ascontiguousarray(dZ_out, dtype=np.float64), self._check_out(out))
+
+    def _check_out(
+        self, out: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] | None
+    ) -> tuple[list[np.ndarray], list[np.ndarray]] | None:
+        """Validate the ``out=`` gradient arrays: O(L) checks of type, shape, dtype and aliasing."""
+        if out is None:
+            return None
+        if not isinstance(out, tuple | list) or len(out) != 2:
+            raise TypeError("out must be a pair (dW_list, db_list), e.g. the lists a previous call returned")
+        params = [id(p) for p in self.parameters()]
+        checked: list[list[np.ndarray]] = []
+        for kind, arrays, params_l in (("dW_list", out[0], self.weights), ("db_list", out[1], self.biases)):
+            arrays = list(arrays)
+            if len(arrays) != self.n_layers:
+                raise ValueError(f"out's {kind} must have {self.n_layers} arrays, got {len(arrays)}")
+            for l, (g, p) in enumerate(zip(arrays, params_l, strict=True)):
+                if not isinstance(g, np.ndarray) or g.dtype != np.float64:
+                    got = f"dtype {g.dtype}" if isinstance(g, np.ndarray) else type(g).__name__
+                    raise TypeError(f"out's {kind}[{l}] must be a float64 NumPy array, got {got}")
+                if g.shape != p.shape:
+                    raise ValueError(f"out's {kind}[{l}] must have shape {p.shape}, got {g.shape}")
+                if id(g) in params:
+                    raise ValueError(f"out's {kind}[{l}] is a parameter of the network; pass separate arrays")
+            checked.append(arrays)
+        return checked[0], checked[1]
+
+    # ------------------------------------------------------------------ loss + grads
+
+    def _check_targets(self, y: object, *, loss: str, m: int) -> np.ndarray:
+        """Validate ``y`` for ``loss`` and return it in the form ``_loss_and_grads`` expects."""
+        n_L = self.layer_sizes[-1]
+        if loss == "cross_entropy":
+            return _losses._check_ce_targets(y, m=m, K=n_L)
+        if loss == "bce":
+            if n_L != 1:
+                raise ValueError(
+                    f"loss='bce' needs a network with 1 output unit (one logit), but layer_sizes ends in {n_L}; "
+                    "use loss='cross_entropy' for several classes"
+                )
+            return _losses._check_bce_targets(y, m=m).reshape(m, 1)
+        Y = as_float_array(y, name="y", ndim=(1, 2))
+        if len(Y) != m:
+            raise ValueError(f"y must hold one target per sample: X has {m} rows, y has {len(Y)}")
+        return _losses._check_mse_targets(Y, shape=(m, n_L))
+
+    def _loss_and_grads(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        *,
+        loss: str,
+        l2: float,
+        out: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] | None = None,
+    ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
+        """:meth:`loss_and_grads` without checks (``X`` C-contiguous float64, ``Y`` from ``_check_targets``)."""
+        Z = self._forward(X)  # (m, n_L)
+        if loss == "cross_entropy":
+            J, dZ = _losses._cross_entropy_with_grad(Z, Y)
+        elif loss == "bce":
+            J, dZ = _losses._bce_with_grad(Z, Y)
+        else:
+            J, dZ = _losses._mse_with_grad(Z, Y)
+        dW_list, db_list = self._backward(dZ, out)
+        if l2 > 0.0:
+            for l, (W, dW) in enumerate(zip(self.weights, dW_list, strict=True)):
+                J += l2 * float(np.vdot(W, W))  # l2 * ||W||_F^2
+                penalty = np.multiply(W, 2.0 * l2, out=self._buffer("l2", l, W.shape))  # 2 l2 W
+                dW += penalty
+        return J, dW_list, db_list
+
+    def loss_and_grads(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        *,
+        loss: str = "cross_entropy",
+        l2: float = 0.0,
+        out: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] | None = None,
+    ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
+        r"""Loss on a batch and its gradient with respect to every weight and bias.
+
+        .. math:: J = \frac{1}{m}\sum_{i=1}^m \ell\bigl(\mathbf z^{[L]}_i, y_i\bigr)
+                      + \lambda \sum_{l=1}^{L} \lVert W^{[l]} \rVert_F^2,
+                  \qquad
+                  \frac{\partial J}{\partial W^{[l]}} = dW^{[l]}_{\text{data}} + 2\lambda W^{[l]}
+
+        (biases are not penalised).
+
+        Parameters
+        ----------
+        X : ndarray of shape (m, n_0)
+        y : ndarray
+            * ``"cross_entropy"``: integer labels ``(m,)`` or one-hot ``(m, n_L)``;
+            * ``"bce"`` (the network needs ``n_L = 1``): targets in [0, 1], ``(m,)`` or ``(m, 1)``;
+            * ``"mse"``: ``(m, n_L)``, or ``(m,)`` when ``n_L = 1``.
+        loss : {"cross_entropy", "bce", "mse"}, keyword-only
+            :func:`~mlp_lab.losses.cross_entropy`,
+            :func:`~mlp_lab.losses.binary_cross_entropy_with_logits` or
+            :func:`~mlp_lab.losses.mse` applied to the logits.
+        l2 : float, keyword-only
+            :math:`\lambda \ge 0`, the weight of the L2 penalty.
+        out : (dW_list, db_list), optional, keyword-only
+            Arrays to write the gradients into, as in :meth:`backward`. In a training loop,
+            ``J, dW, db = net.loss_and_grads(Xb, yb, out=(dW, db))`` reuses the same arrays
+            every step (keep copies of them if you need old gradients).
+
+        Returns
+        -------
+        loss : float
+        dW_list, db_list : lists of ndarray
+            As in :meth:`backward` (the arrays of ``out`` when given).
+        """
+        loss = check_choice(loss, name="loss", choices=LOSSES)
+        l2 = check_nonnegative(l2, name="l2")
+        self._check_params()
+        grads = self._check_out(out)
+        X = self._check_X(X)
+        Y = self._check_targets(y, loss=loss, m=X.shape[0])
+        return self._loss_and_grads(X, Y, loss=loss, l2=l2, out=grads)
+
+    # -------------------------------------------------------------------- prediction
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities: ``sigmoid(z)`` of shape ``(m,)`` for one output, else ``softmax(Z)`` ``(m, n_L)``.
+
+        With one output the value is the probability of class 1. Does not touch the
+        forward cache used by :meth:`backward`.
+        """
+        self._check_params()
+        Z = self._forward(self._check_X(X), store=False)  # (m, n_L)
+        if Z.shape[1] == 1:
+            return sigmoid(Z[:, 0])  # (m,)
+        return _losses.softmax(Z)  # (m, n_L)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted class labels ``(m,)`` as int64.
+
+        One output: 1 where the logit is ``> 0`` (probability above 0.5), else 0.
+        Several outputs: the index of the largest logit (the first one on ties).
+        """
+        self._check_params()
+        Z = self._forward(self._check_X(X), store=False)  # (m, n_L)
+        if Z.shape[1] == 1:
+            return (Z[:, 0] > 0).astype(np.int64)
+        return np.argmax(Z, axis=1).astype(np.int64)
+
+    # ------------------------------------------------------------------------ torch
+
+    def to_torch(self) -> torch.nn.Sequential:
+        """An equivalent ``torch.nn.Sequential`` in float64 with copies of the same weights.
+
+        ``Linear, g, Linear, g, ..., Linear`` with ``g`` the module of ``activation``
+        (``nn.ReLU``, ``nn.Sigmoid``, ``nn.Tanh`` or ``nn.Identity``). The torch model
+        owns its own tensors: training it does not change this network. Building it does
+        not consume torch's global random state.
+        """
+        import torch
+        from torch import nn
+
+        self._check_params()
+        modules: dict[str, type[nn.Module]] = {
+            "relu": nn.ReLU,
+            "sigmoid": nn.Sigmoid,
+            "tanh": nn.Tanh,
+            "identity": nn.Identity,
+        }
+        layers: list[nn.Module] = []
+        for l, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            linear = nn.utils.skip_init(nn.Linear, W.shape[1], W.shape[0], dtype=torch.float64)
+            with torch.no_grad():
+                linear.weight.copy_(torch.from_numpy(W))
+                linear.bias.copy_(torch.from_numpy(b))
+            layers.append(linear)
+            if l < self.n_layers - 1:
+                layers.append(modules[self.activation]())
+        return nn.Sequential(*layers)
