@@ -3,17 +3,17 @@ r"""A multilayer perceptron written from scratch in NumPy: forward pass, backpro
 Notation (the book's): layer :math:`l = 1, \dots, L` has weights ``W`` of shape
 ``(n_l, n_{l-1})`` and biases ``b`` of shape ``(n_l,)``. With rows as samples,
 
-.. math:: Z^{[l]} = A^{[l-1]} W^{[l]\top} + \mathbf 1 b^{[l]\top}, \qquad
-          A^{[l]} = g(Z^{[l]}), \qquad A^{[0]} = X,
+.. math:: Z^{(l)} = A^{(l-1)} W^{(l)\top} + \mathbf 1 b^{(l)\top}, \qquad
+          A^{(l)} = g(Z^{(l)}), \qquad A^{(0)} = X,
 
-and the last layer is linear: the network returns the logits :math:`Z^{[L]}`; the
+and the last layer is linear: the network returns the logits :math:`Z^{(L)}`; the
 softmax/sigmoid lives in the loss (:mod:`mlp_lab.losses`). Backpropagation, starting
-from :math:`dZ^{[L]} = \partial J / \partial Z^{[L]}` (already divided by :math:`m`):
+from :math:`dZ^{(L)} = \partial J / \partial Z^{(L)}` (already divided by :math:`m`):
 
-.. math:: dW^{[l]} = dZ^{[l]\top} A^{[l-1]}, \qquad
-          db^{[l]} = \textstyle\sum_i dZ^{[l]}_{i,:}, \qquad
-          dA^{[l-1]} = dZ^{[l]} W^{[l]}, \qquad
-          dZ^{[l-1]} = dA^{[l-1]} \odot g'(Z^{[l-1]}).
+.. math:: dW^{(l)} = dZ^{(l)\top} A^{(l-1)}, \qquad
+          db^{(l)} = \textstyle\sum_i dZ^{(l)}_{i,:}, \qquad
+          dA^{(l-1)} = dZ^{(l)} W^{(l)}, \qquad
+          dZ^{(l-1)} = dA^{(l-1)} \odot g'(Z^{(l-1)}).
 
 Public methods (:meth:`MLP.forward`, :meth:`MLP.backward`, :meth:`MLP.loss_and_grads`,
 the predictors) check their inputs once per call. Training loops inside the library may
@@ -169,9 +169,9 @@ class MLP:
     ----------
     layer_sizes : tuple of int
     weights : list of ndarray
-        ``weights[l - 1]`` is :math:`W^{[l]}`, shape ``(n_l, n_{l-1})``, float64.
+        ``weights[l - 1]`` is :math:`W^{(l)}`, shape ``(n_l, n_{l-1})``, float64.
     biases : list of ndarray
-        ``biases[l - 1]`` is :math:`b^{[l]}`, shape ``(n_l,)``, float64.
+        ``biases[l - 1]`` is :math:`b^{(l)}`, shape ``(n_l,)``, float64.
 
     Notes
     -----
@@ -284,7 +284,7 @@ class MLP:
     def _forward(self, X: np.ndarray, *, store: bool = True) -> np.ndarray:
         """Forward pass without checks; ``X`` is C-contiguous float64 ``(m, n_0)``.
 
-        With ``store=True`` the hidden ``Z^[l]`` and ``A^[l]`` go to the workspace and are kept,
+        With ``store=True`` the hidden ``Z^(l)`` and ``A^(l)`` go to the workspace and are kept,
         with ``X`` and the logits, for :meth:`_backward`; with ``store=False`` (prediction)
         everything is a fresh array and the stored pass is left alone. The logits are
         always a fresh array.
@@ -346,7 +346,7 @@ class MLP:
         return dW_list, db_list  # type: ignore[return-value]
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        r"""Run the network on ``X`` and return the logits :math:`Z^{[L]}`.
+        r"""Run the network on ``X`` and return the logits :math:`Z^{(L)}`.
 
         Parameters
         ----------
@@ -368,7 +368,7 @@ class MLP:
         *,
         out: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] | None = None,
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        r"""Backpropagate :math:`dZ^{[L]} = \partial J / \partial Z^{[L]}` through the last forward pass.
+        r"""Backpropagate :math:`dZ^{(L)} = \partial J / \partial Z^{(L)}` through the last forward pass.
 
         Parameters
         ----------
@@ -385,8 +385,8 @@ class MLP:
         Returns
         -------
         dW_list, db_list : lists of ndarray
-            :math:`\partial J / \partial W^{[l]}` (shapes of ``weights``) and
-            :math:`\partial J / \partial b^{[l]}` (shapes of ``biases``). The current
+            :math:`\partial J / \partial W^{(l)}` (shapes of ``weights``) and
+            :math:`\partial J / \partial b^{(l)}` (shapes of ``biases``). The current
             ``weights`` are used, so call this before updating them.
 
         Raises
@@ -488,10 +488,10 @@ class MLP:
     ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
         r"""Loss on a batch and its gradient with respect to every weight and bias.
 
-        .. math:: J = \frac{1}{m}\sum_{i=1}^m \ell\bigl(\mathbf z^{[L]}_i, y_i\bigr)
-                      + \lambda \sum_{l=1}^{L} \lVert W^{[l]} \rVert_F^2,
+        .. math:: J = \frac{1}{m}\sum_{i=1}^m \ell\bigl(\mathbf z^{(L)}_i, y_i\bigr)
+                      + \lambda \sum_{l=1}^{L} \lVert W^{(l)} \rVert_F^2,
                   \qquad
-                  \frac{\partial J}{\partial W^{[l]}} = dW^{[l]}_{\text{data}} + 2\lambda W^{[l]}
+                  \frac{\partial J}{\partial W^{(l)}} = dW^{(l)}_{\text{data}} + 2\lambda W^{(l)}
 
         (biases are not penalised).
 
