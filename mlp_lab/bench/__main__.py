@@ -1,4 +1,4 @@
-"""Command-line entry point: ``python -m mlp_lab.bench {engine,sklearn} [options]``.
+"""Command-line entry point: ``python -m mlp_lab.bench {engine,sklearn,fit} [options]``.
 
 Exit status: what the benchmark returns (0 on success); 2 for an unknown or missing
 command, or when a benchmark's module cannot be imported.
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 COMMANDS: dict[str, str] = {
     "engine": "NumPy scratch.MLP step vs PyTorch eager, against the matmul peak",
     "sklearn": "comparison with scikit-learn's MLPClassifier",
+    "fit": "mlp_lab.train.fit's per-step overhead against a bare hand-written PyTorch loop",
 }
 
 
