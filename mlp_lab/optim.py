@@ -108,6 +108,12 @@ class _Optimizer:
             raise ValueError(
                 f"grads must hold one gradient per parameter: expected {len(self.params)}, got {len(grads)}"
             )
+        if not self.check_finite:  # the hot-loop path: types and shapes only
+            for p, g in zip(self.params, grads, strict=True):
+                if not isinstance(g, np.ndarray) or g.shape != p.shape:
+                    break  # let the full check below say what is wrong
+            else:
+                return list(grads)
         out = []
         with np.errstate(over="ignore", invalid="ignore"):  # a sum may overflow; checked below
             for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):

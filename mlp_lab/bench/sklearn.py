@@ -195,11 +195,11 @@ def fit_numpy(data: Data, *, hidden: int, epochs: int, seed: int, sklearn_eps: b
 
     Per epoch: the index order is shuffled with scikit-learn's ``RandomState`` (as
     ``sklearn.utils.shuffle`` does), the training data are gathered once in that order, and
-    each batch is a contiguous slice. Per batch: ``_loss_and_grads`` with
+    each batch is a contiguous slice. Per batch: ``_loss_and_grads`` (writing into ``out=``) with
     ``l2 = alpha / (2 |B|)``, then one Adam step with :math:`\epsilon_t = \epsilon/\sqrt{1-\beta_2^t}`.
 
     The network's ``weights`` and ``biases`` are views into one flat vector ``theta``, and the
-    gradients are copied into one flat ``grad``, so that :class:`~mlp_lab.optim.Adam` updates
+    gradients are written straight into views of one flat ``grad``, so that :class:`~mlp_lab.optim.Adam` updates
     one array with about a dozen NumPy calls per step instead of a dozen per parameter array
     (the idea of PyTorch's "foreach"/fused optimizers). Adam is element-wise, so the result is
     the same, bit for bit, as stepping each array separately.
@@ -226,6 +226,7 @@ def fit_numpy(data: Data, *, hidden: int, epochs: int, seed: int, sklearn_eps: b
     loss = "bce" if sizes[-1] == 1 else "cross_entropy"
     X = data.X_train  # (m, n_0)
     Y = net._check_targets(data.y_train, loss=loss, m=X.shape[0])  # (m, 1) floats or (m,) labels
+    grad_out = (grad_views[0::2], grad_views[1::2])  # (dW_list, db_list) as views of ``grad``
     opt = Adam([theta], lr=LR, betas=BETAS, eps=EPS, check_finite=False)
     m = X.shape[0]
     idx = np.arange(m)
@@ -238,10 +239,8 @@ def fit_numpy(data: Data, *, hidden: int, epochs: int, seed: int, sklearn_eps: b
         idx = idx[perm]  # sklearn.utils.shuffle(sample_idx, random_state=rs)
         Xe, Ye = X[idx], Y[idx]  # (m, n_0): one gather per epoch, then contiguous slices
         for k, s in enumerate(starts):
-            _, dW, db = net._loss_and_grads(Xe[s:s + BATCH], Ye[s:s + BATCH], loss=loss, l2=l2[k])
-            for l in range(len(dW)):
-                np.copyto(grad_views[2 * l], dW[l])
-                np.copyto(grad_views[2 * l + 1], db[l])
+            # the gradients land directly in the flat ``grad`` (views), so no copy is needed
+            net._loss_and_grads(Xe[s:s + BATCH], Ye[s:s + BATCH], loss=loss, l2=l2[k], out=grad_out)
             if sklearn_eps:
                 opt.eps = EPS / math.sqrt(1.0 - beta2 ** (opt.t + 1))  # sklearn's epsilon, in torch's formula
             opt.step([grad])
