@@ -15,40 +15,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from mlp_lab._cli import nonnegative_int, positive_float, positive_int
+
 # The seed program's settings, the defaults of `lab`. They equal mlp_lab.lab.SEED_SETTINGS
 # (a test checks); they are repeated here so that --help and flag errors answer at once,
 # without importing torch.
 LAB_DEFAULTS = {"hidden": 10, "lr": 0.01, "epochs": 100, "log_every": 20}
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
-def _nonnegative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,15 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     s = LAB_DEFAULTS
-    p.add_argument("--epochs", type=_positive_int, default=s["epochs"], help="training epochs (full batch), >= 1")
-    p.add_argument("--lr", type=_positive_float, default=s["lr"], help="Adam learning rate, > 0")
-    p.add_argument("--seed", type=_nonnegative_int, default=0, help="seed for the initial weights, >= 0")
+    p.add_argument("--epochs", type=positive_int, default=s["epochs"], help="training epochs (full batch), >= 1")
+    p.add_argument("--lr", type=positive_float, default=s["lr"], help="Adam learning rate, > 0")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help="seed for the initial weights, >= 0")
     p.add_argument(
         "--device", default="auto", help="'auto' (CUDA when available, else CPU), 'cpu', 'cuda' or 'cuda:N'"
     )
-    p.add_argument("--hidden", type=_positive_int, default=s["hidden"], help="hidden units, >= 1")
+    p.add_argument("--hidden", type=positive_int, default=s["hidden"], help="hidden units, >= 1")
     p.add_argument(
-        "--log-every", type=_positive_int, default=s["log_every"], help="print the loss every this many epochs"
+        "--log-every", type=positive_int, default=s["log_every"], help="print the loss every this many epochs"
     )
     p.add_argument(
         "--faithful",

@@ -43,6 +43,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from mlp_lab._cli import positive_int
 from mlp_lab.scratch import MLP
 
 BATCH = 256
@@ -210,26 +211,19 @@ def check_targets(results: Sequence[dict[str, object]]) -> dict[str, bool | None
     }
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m mlp_lab.bench engine",
         description="Time one forward+backward step of scratch.MLP (NumPy) and PyTorch eager, "
         "float64, network width->width->width->10, and compare with the matmul peak.",
     )
-    parser.add_argument("--widths", type=_positive_int, nargs="+", default=None,
+    parser.add_argument("--widths", type=positive_int, nargs="+", default=None,
                         help=f"hidden widths (default {' '.join(map(str, DEFAULT_WIDTHS))}; "
                         f"--quick: {' '.join(map(str, QUICK_WIDTHS))})")
-    parser.add_argument("--repeats", type=_positive_int, default=None,
+    parser.add_argument("--repeats", type=positive_int, default=None,
                         help="timed steps per width, median reported (default 25; --quick: 3)")
-    parser.add_argument("--batch", type=_positive_int, default=BATCH, help=f"batch size m (default {BATCH})")
-    parser.add_argument("--threads", type=_positive_int, default=None,
+    parser.add_argument("--batch", type=positive_int, default=BATCH, help=f"batch size m (default {BATCH})")
+    parser.add_argument("--threads", type=positive_int, default=None,
                         help="limit both NumPy's BLAS (via threadpoolctl) and torch to this many threads "
                         "(default: each library's own default)")
     parser.add_argument("--clock", choices=list(CLOCKS), default="wall",

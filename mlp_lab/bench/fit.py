@@ -49,19 +49,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from mlp_lab._cli import positive_int
+
 TARGET_FIT_OVER_BARE = 1.1
 TARGET_FIT_OVER_SKLEARN = 1.5
 SK_ALPHA = 1e-4
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
 
 
 def bare_loop(model, X_t, y_t, *, loss_fn, lr: float, epochs: int, batch_size: int | None,
@@ -233,9 +225,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Time mlp_lab.train.fit against a bare PyTorch loop (same model, data, optimizer) "
         "on the seed's lab and on digits, and against scikit-learn's MLPClassifier on digits.",
     )
-    parser.add_argument("--repeats", type=_positive_int, default=None,
+    parser.add_argument("--repeats", type=positive_int, default=None,
                         help="timed runs per contender, median reported (default 7; --quick: 3)")
-    parser.add_argument("--threads", type=_positive_int, default=None,
+    parser.add_argument("--threads", type=positive_int, default=None,
                         help="call torch.set_num_threads(N) first (default: leave torch's setting)")
     parser.add_argument("--no-sklearn", action="store_true", help="skip the scikit-learn comparison")
     parser.add_argument("--quick", action="store_true", help="a few-second smoke run: 10 digits epochs, 3 repeats")

@@ -84,6 +84,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlp_lab._cli import positive_int
 from mlp_lab.data import Standardizer, train_val_split
 
 LR = 1e-3
@@ -346,16 +347,6 @@ def format_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
     return "\n".join(lines)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m mlp_lab.bench sklearn",
@@ -363,9 +354,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "mlp_lab.train.fit (PyTorch) on digits and breast_cancer, same architecture, Adam lr 1e-3, "
         "batch 64, alpha 1e-4, same initial weights.",
     )
-    parser.add_argument("--repeats", type=_positive_int, default=None,
+    parser.add_argument("--repeats", type=positive_int, default=None,
                         help="timed runs per contender (seeds 0..N-1), median time reported (default 5; --quick: 1)")
-    parser.add_argument("--threads", type=_positive_int, default=None,
+    parser.add_argument("--threads", type=positive_int, default=None,
                         help="limit BLAS/OpenMP pools (threadpoolctl) and torch to N threads (default: leave as is)")
     parser.add_argument("--quick", action="store_true",
                         help="a few-second smoke run: 3 resp. 5 epochs, 1 repeat (timings meaningless)")

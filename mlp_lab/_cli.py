@@ -1,0 +1,42 @@
+"""Argument types shared by the command-line programs (``python -m mlp_lab``, ``mlp_lab.bench``).
+
+Each turns a flag's text into a value or raises :class:`argparse.ArgumentTypeError`, which
+argparse reports as ``argument --flag: <message>`` with exit status 2. No heavy imports here:
+``--help`` must answer without loading torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+
+def _whole_number(text: str, *, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}, got {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1."""
+    return _whole_number(text, minimum=1)
+
+
+def nonnegative_int(text: str) -> int:
+    """A whole number >= 0."""
+    return _whole_number(text, minimum=0)
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return value
