@@ -410,7 +410,17 @@ class _Update:
         self.name, self.lr, self.momentum = name, lr, momentum
         p0 = params[0]
         self.fused = p0.device.type in ("cpu", "cuda") and p0.dtype in _FUSED_DTYPES
-        if weight_decay > 0:
+        # Coupled decay (adam, sgd) adds ``weight_decay * W`` to the weights' gradients: done here
+        # with one foreach call, so that a single fused update serves every parameter. Decoupled
+        # decay (adamw) acts on the parameters inside the update: weights and biases then form
+        # two groups, the biases with no decay.
+        self.decay_idx = [i for i, p in enumerate(params) if p.ndim >= 2] if weight_decay > 0 else []
+        self.decay_params = [params[i] for i in self.decay_idx]
+        self.decay = weight_decay
+        if weight_decay > 0 and name in ("adam", "sgd"):
+            split = [(list(range(len(params))), 0.0)]
+        elif weight_decay > 0:
+            self.decay_idx = []
             split = [
                 ([i for i, p in enumerate(params) if p.ndim >= 2], weight_decay),
                 ([i for i, p in enumerate(params) if p.ndim < 2], 0.0),
@@ -435,6 +445,8 @@ class _Update:
 
     def __call__(self, grads: Sequence[torch.Tensor]) -> None:
         with torch.no_grad():
+            if self.decay_idx:  # grads are fresh tensors from autograd.grad: safe to update in place
+                torch._foreach_add_([grads[i] for i in self.decay_idx], self.decay_params, alpha=self.decay)
             for group in self.groups:
                 g = list(grads) if self.whole else [grads[i] for i in group["idx"]]
                 if self.name == "sgd":
