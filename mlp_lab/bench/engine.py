@@ -126,6 +126,19 @@ def environment() -> dict[str, object]:
     return info
 
 
+def environment_lines(env: dict[str, object]) -> list[str]:
+    """:func:`environment` as the lines both benchmarks print: versions, BLAS and thread pools."""
+    lines = [f"numpy {env['numpy']} ({env['numpy_blas']}), torch {env['torch']} (BLAS {env['torch_blas']}, "
+             f"{env['torch_threads']} threads), {env['cpu_count']} CPUs, python {env['python']}"]
+    pools = env["threadpools"]
+    if isinstance(pools, list):
+        lines += [f"  threadpool: {pool['api']} {pool['version']}, {pool['threads']} threads ({pool['library']})"
+                  for pool in pools]
+    else:
+        lines.append(f"  threadpools: {pools}")
+    return lines
+
+
 def bench_width(
     width: int, *, batch: int, repeats: int, peak: float, pause: float = 0.1, clock: str = "wall"
 ) -> dict[str, object]:
@@ -262,14 +275,7 @@ def _run(args: argparse.Namespace) -> int:
     env = environment()
     print("mlp_lab engine benchmark: one forward+backward step, float64, "
           f"layer_sizes [w, w, w, {N_CLASSES}], ReLU, cross-entropy, batch {args.batch}, {args.clock} clock")
-    print(f"numpy {env['numpy']} ({env['numpy_blas']}), torch {env['torch']} (BLAS {env['torch_blas']}, "
-          f"{env['torch_threads']} threads), {env['cpu_count']} CPUs, python {env['python']}")
-    pools = env["threadpools"]
-    if isinstance(pools, list):
-        for pool in pools:
-            print(f"  threadpool: {pool['api']} {pool['version']}, {pool['threads']} threads ({pool['library']})")
-    else:
-        print(f"  threadpools: {pools}")
+    print("\n".join(environment_lines(env)))
     clock = args.clock
     peak_before = matmul_peak_gflops(peak_n, repeats=max(repeats, 5), clock=clock)
     pause = 0.0 if args.quick else 0.1

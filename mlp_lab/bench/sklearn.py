@@ -368,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     import torch
 
-    from mlp_lab.bench.engine import environment
+    from mlp_lab.bench.engine import environment, environment_lines
 
     limiter = None
     torch_threads = torch.get_num_threads()
@@ -383,14 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mlp_lab sklearn benchmark: MLPClassifier vs NumPy engine vs mlp_lab.train.fit; adam lr {LR:g}, "
               f"batch {BATCH}, alpha {ALPHA:g}, {repeats} repeat(s) (median time, mean accuracy)"
               + (" [--quick: few epochs, timings meaningless]" if args.quick else ""))
-        print(f"numpy {env['numpy']} ({env['numpy_blas']}), torch {env['torch']} (BLAS {env['torch_blas']}, "
-              f"{env['torch_threads']} threads), {env['cpu_count']} CPUs, python {env['python']}")
-        pools = env["threadpools"]
-        if isinstance(pools, list):
-            for pool in pools:
-                print(f"  threadpool: {pool['api']} {pool['version']}, {pool['threads']} threads ({pool['library']})")
-        else:
-            print(f"  threadpools: {pools}")
+        print("\n".join(environment_lines(env)))
         print(f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}; "
               "dtypes: " + ", ".join(f"{impl} {dt}" for impl, dt in DTYPES.items()))
         results = {p.name: bench_problem(p, repeats=repeats, quick=args.quick) for p in PROBLEMS}
