@@ -440,11 +440,13 @@ def test_every_page_renders_offline_in_chromium(chromium, site, capsys):
     ]
     alt = {r.name: r.alt_is_file_name for r in reports if r.alt_is_file_name}
     if alt:
-        # Reported, not failed: MyST-NB gives a cell's figure its file name as alt text unless the
-        # cell's metadata sets one (`mystnb: {image: {alt: "..."}}`); that is the chapters' call.
-        summary.append(
-            f"  images whose alt text is only their file name: {sum(alt.values())} "
-            f"({', '.join(f'{name}: {n}' for name, n in alt.items())})"
+        # MyST-NB gives a cell's figure its file name as alt text unless the cell's metadata sets
+        # one (`mystnb: {image: {alt: "..."}}`); every figure of the course has a real one, so a
+        # file name here is a figure that lost its description.
+        problems.append(
+            f"images whose alt text is only their file name: {sum(alt.values())} "
+            f"({', '.join(f'{name}: {n}' for name, n in alt.items())}); describe them in the cell's "
+            "mystnb.image.alt metadata"
         )
     wide = {r.name: r.wide for r in reports if r.wide}
     if wide:
