@@ -18,6 +18,8 @@ calls them after validating once.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from mlp_lab._validation import as_float_array, as_labels
@@ -120,22 +122,30 @@ def _check_ce(Z: object, y: object) -> tuple[np.ndarray, np.ndarray]:
     return Z, _check_ce_targets(y, m=Z.shape[0], K=Z.shape[1])
 
 
-def _cross_entropy_with_grad(Z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Loss and gradient of :func:`cross_entropy` in one pass; inputs as returned by ``_check_ce``."""
+def _cross_entropy_with_grad(Z: np.ndarray, y: np.ndarray, with_loss: bool = True) -> tuple[float, np.ndarray]:
+    """Loss and gradient of :func:`cross_entropy` in one pass; inputs as returned by ``_check_ce``.
+
+    With ``with_loss=False`` only the gradient is computed and the loss is returned as NaN
+    (for training loops that never look at it).
+    """
     m = Z.shape[0]
     shifted = Z - Z.max(axis=1, keepdims=True)  # (m, K)
     E = np.exp(shifted)  # (m, K)
     s = E.sum(axis=1, keepdims=True)  # (m, 1)
-    log_s = np.log(s)  # (m, 1)
+    loss = math.nan
+    if with_loss:
+        log_s = np.log(s)  # (m, 1)
     P = E
     P /= s  # (m, K) softmax, in place
     if y.ndim == 1:
         rows = np.arange(m)
-        loss = float(np.mean(log_s[:, 0] - shifted[rows, y]))
+        if with_loss:
+            loss = float(np.mean(log_s[:, 0] - shifted[rows, y]))
         dZ = P
         dZ[rows, y] -= 1.0
     else:
-        loss = float(np.sum(log_s[:, 0]) - np.vdot(y, shifted)) / m  # rows of y sum to 1
+        if with_loss:
+            loss = float(np.sum(log_s[:, 0]) - np.vdot(y, shifted)) / m  # rows of y sum to 1
         dZ = P
         dZ -= y
     dZ /= m  # (m, K)
@@ -203,10 +213,15 @@ def _check_bce(z: object, y: object) -> tuple[np.ndarray, np.ndarray]:
     return z, y.reshape(z.shape)
 
 
-def _bce_with_grad(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Loss and gradient of :func:`binary_cross_entropy_with_logits`; ``y`` has ``z``'s shape."""
+def _bce_with_grad(z: np.ndarray, y: np.ndarray, with_loss: bool = True) -> tuple[float, np.ndarray]:
+    """Loss and gradient of :func:`binary_cross_entropy_with_logits`; ``y`` has ``z``'s shape.
+
+    With ``with_loss=False`` the loss is not computed and returned as NaN.
+    """
     m = z.size
-    loss = float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+    loss = math.nan
+    if with_loss:
+        loss = float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
     dz = sigmoid(z)
     dz -= y
     dz /= m
@@ -276,10 +291,10 @@ def _check_mse(y_hat: object, y: object) -> tuple[np.ndarray, np.ndarray]:
     return y_hat, _check_mse_targets(y, shape=y_hat.shape)
 
 
-def _mse_with_grad(y_hat: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Loss and gradient of :func:`mse`; ``y`` has ``y_hat``'s shape."""
+def _mse_with_grad(y_hat: np.ndarray, y: np.ndarray, with_loss: bool = True) -> tuple[float, np.ndarray]:
+    """Loss and gradient of :func:`mse`; ``y`` has ``y_hat``'s shape (loss NaN if not ``with_loss``)."""
     R = y_hat - y  # residuals, shape of y_hat
-    loss = float(np.vdot(R, R)) / R.size
+    loss = float(np.vdot(R, R)) / R.size if with_loss else math.nan
     R *= 2.0 / R.size
     return loss, R
 

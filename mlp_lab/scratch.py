@@ -460,19 +460,25 @@ class MLP:
         loss: str,
         l2: float,
         out: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] | None = None,
+        with_loss: bool = True,
     ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
-        """:meth:`loss_and_grads` without checks (``X`` C-contiguous float64, ``Y`` from ``_check_targets``)."""
+        """:meth:`loss_and_grads` without checks (``X`` C-contiguous float64, ``Y`` from ``_check_targets``).
+
+        ``with_loss=False`` skips computing the loss value (returned as NaN): the gradients,
+        which are all a training step needs, are the same.
+        """
         Z = self._forward(X)  # (m, n_L)
         if loss == "cross_entropy":
-            J, dZ = _losses._cross_entropy_with_grad(Z, Y)
+            J, dZ = _losses._cross_entropy_with_grad(Z, Y, with_loss)
         elif loss == "bce":
-            J, dZ = _losses._bce_with_grad(Z, Y)
+            J, dZ = _losses._bce_with_grad(Z, Y, with_loss)
         else:
-            J, dZ = _losses._mse_with_grad(Z, Y)
+            J, dZ = _losses._mse_with_grad(Z, Y, with_loss)
         dW_list, db_list = self._backward(dZ, out)
         if l2 > 0.0:
             for l, (W, dW) in enumerate(zip(self.weights, dW_list, strict=True)):
-                J += l2 * float(np.vdot(W, W))  # l2 * ||W||_F^2
+                if with_loss:
+                    J += l2 * float(np.vdot(W, W))  # l2 * ||W||_F^2
                 penalty = np.multiply(W, 2.0 * l2, out=self._buffer("l2", l, W.shape))  # 2 l2 W
                 dW += penalty
         return J, dW_list, db_list

@@ -241,7 +241,8 @@ def fit_numpy(data: Data, *, hidden: int, epochs: int, seed: int, sklearn_eps: b
         Xe, Ye = X[idx], Y[idx]  # (m, n_0): one gather per epoch, then contiguous slices
         for k, s in enumerate(starts):
             # the gradients land directly in the flat ``grad`` (views), so no copy is needed
-            net._loss_and_grads(Xe[s:s + BATCH], Ye[s:s + BATCH], loss=loss, l2=l2[k], out=grad_out)
+            net._loss_and_grads(Xe[s:s + BATCH], Ye[s:s + BATCH], loss=loss, l2=l2[k], out=grad_out,
+                                with_loss=False)  # sklearn's loss value is not needed to train
             if sklearn_eps:
                 opt.eps = EPS / math.sqrt(1.0 - beta2 ** (opt.t + 1))  # sklearn's epsilon, in torch's formula
             opt.step([grad])
