@@ -112,10 +112,8 @@ def test_accuracy_and_confusion_matrix_match_sklearn(pair):
     np.testing.assert_array_equal(metrics.confusion_matrix(y_true, y_pred, n_classes=6), expected6)
 
 
-@SETTINGS
-@given(label_pairs(), st.sampled_from(["micro", "macro", "weighted"]))
-def test_multiclass_prf_match_sklearn(pair, average):
-    y_true, y_pred = pair
+def assert_prf_match_sklearn(y_true, y_pred, average):
+    """Our precision, recall and F1 equal scikit-learn's (zero_division=0) for this ``average``."""
     for ours, theirs in [
         (metrics.precision, skm.precision_score),
         (metrics.recall, skm.recall_score),
@@ -123,6 +121,13 @@ def test_multiclass_prf_match_sklearn(pair, average):
     ]:
         expected = sk_prf(theirs, y_true, y_pred, average)
         np.testing.assert_allclose(ours(y_true, y_pred, average=average), expected, rtol=RTOL, atol=0)
+
+
+@SETTINGS
+@given(label_pairs(), st.sampled_from(["micro", "macro", "weighted"]))
+def test_multiclass_prf_match_sklearn(pair, average):
+    y_true, y_pred = pair
+    assert_prf_match_sklearn(y_true, y_pred, average)
 
 
 @SETTINGS
@@ -130,26 +135,14 @@ def test_multiclass_prf_match_sklearn(pair, average):
 def test_binary_prf_match_sklearn_every_average(pair, average):
     """Binary labels, including all-one-class y_true and/or y_pred, for every average mode."""
     y_true, y_pred = pair
-    for ours, theirs in [
-        (metrics.precision, skm.precision_score),
-        (metrics.recall, skm.recall_score),
-        (metrics.f1_score, skm.f1_score),
-    ]:
-        expected = sk_prf(theirs, y_true, y_pred, average)
-        np.testing.assert_allclose(ours(y_true, y_pred, average=average), expected, rtol=RTOL, atol=0)
+    assert_prf_match_sklearn(y_true, y_pred, average)
 
 
 @pytest.mark.parametrize("y_pred", [[1, 1, 1, 1], [0, 0, 0, 0]])
 @pytest.mark.parametrize("average", AVERAGES)
 def test_constant_predictions_match_sklearn(y_pred, average):
     y_true = [0, 1, 1, 0]
-    for ours, theirs in [
-        (metrics.precision, skm.precision_score),
-        (metrics.recall, skm.recall_score),
-        (metrics.f1_score, skm.f1_score),
-    ]:
-        expected = sk_prf(theirs, y_true, y_pred, average)
-        np.testing.assert_allclose(ours(y_true, y_pred, average=average), expected, rtol=RTOL, atol=0)
+    assert_prf_match_sklearn(y_true, y_pred, average)
 
 
 @SETTINGS
