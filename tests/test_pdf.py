@@ -1,0 +1,141 @@
+"""The PDF edition: `python tools/build_pdf.py` prints the built book with the system Chromium.
+
+The book is the session's strict build (the `strict_build` fixture, shared with the site test), or the
+folder named by MLP_LAB_SITE_HTML. The PDF is read back with pypdf: its outline, its text and its size.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from conftest import BOOK, ROOT
+
+TOOL = ROOT / "tools" / "build_pdf.py"
+sys.path.insert(0, str(TOOL.parent))
+from build_pdf import toc_pages  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def html(request: pytest.FixtureRequest) -> Path:
+    if os.environ.get("MLP_LAB_SITE_HTML"):
+        return Path(os.environ["MLP_LAB_SITE_HTML"]).resolve()
+    built = Path(request.getfixturevalue("strict_build")["html"])
+    if not (built / "index.html").exists():
+        pytest.fail(f"the book build produced no site in {built}")
+    return built
+
+
+@pytest.fixture(scope="module")
+def pdf(html: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("pdf") / "mlp-lab.pdf"
+    proc = subprocess.run(
+        [sys.executable, str(TOOL), "--html", str(html), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, f"build_pdf failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    reader = PdfReader(out)
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    print(f"PDF: {len(reader.pages)} pages, {out.stat().st_size / 1e6:.1f} MB, {summary['seconds']} s, "
+          f"{summary['requests']} requests, {len(summary['external'])} external")
+    return {"path": out, "summary": summary, "reader": reader, "text": text, "squashed": _squash(text)}
+
+
+def _squash(text: str) -> str:
+    """Text without any whitespace: line wrapping in print must not matter to the checks."""
+    return re.sub(r"\s+", "", text)
+
+
+def chapter_titles(html: Path) -> dict[str, str]:
+    """Each TOC page's title as the site shows it (with its chapter number)."""
+    titles = {}
+    for page in toc_pages(ROOT / "_toc.yml"):
+        h1 = BeautifulSoup((html / f"{page}.html").read_text(encoding="utf-8"), "html.parser").select_one("article h1")
+        for link in h1.select(".headerlink"):
+            link.decompose()
+        titles[page] = " ".join(h1.get_text(" ").split())
+    return titles
+
+
+def outline_titles(reader: PdfReader) -> list[str]:
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item)
+            else:
+                yield " ".join(item.title.split())
+    return list(walk(reader.outline))
+
+
+def test_pdf_exists_with_a_sane_page_count_and_was_printed_offline(pdf, html):
+    assert pdf["path"].stat().st_size > 500_000
+    assert 100 <= len(pdf["reader"].pages) <= 800, len(pdf["reader"].pages)
+    assert pdf["summary"]["requests"] > 10  # the page, stylesheets, MathJax and its fonts, figures
+    assert pdf["summary"]["external"] == [], "requests left 127.0.0.1 while printing"
+    assert (html / "mlp-lab.pdf").read_bytes() == pdf["path"].read_bytes(), "the site's download copy"
+
+
+def test_outline_has_one_entry_per_chapter_in_order(pdf, html):
+    outline = outline_titles(pdf["reader"])
+    titles = list(chapter_titles(html).values())
+    positions = []
+    for title in titles:
+        assert title in outline, f"no bookmark for {title!r}; outline starts {outline[:12]}"
+        positions.append(outline.index(title))
+    assert positions == sorted(positions), "bookmarks are not in the TOC's order"
+    assert len(outline) > 3 * len(titles), "section titles are missing from the outline"
+
+
+def test_text_has_every_chapter_title_and_the_title_page(pdf, html):
+    for title in chapter_titles(html).values():
+        assert _squash(title) in pdf["squashed"], f"chapter title {title!r} not in the PDF's text"
+    first_page = pdf["reader"].pages[0].extract_text()
+    assert "feedforward networks from the equations up" in " ".join(first_page.split())
+
+
+def test_page_numbers_run_through_the_book(pdf):
+    n = len(pdf["reader"].pages)
+    last = " ".join((pdf["reader"].pages[-1].extract_text() or "").split())
+    assert f"{n} / {n}" in last, last[-200:]
+
+
+def test_typeset_equation_and_solution_text_are_printed(pdf):
+    # Equation (1.1)'s number as MathJax sets it, next to the typeset formula's own letters.
+    assert "(1.1)" in pdf["text"]
+    assert "softmax" in pdf["text"]
+    # A solution (folded on the site) is printed unfolded: a sentence from the first one.
+    book = (BOOK / "01-forward-pass.md").read_text(encoding="utf-8")
+    start = book.index("{solution")
+    sentence = re.search(r"\n([A-Z][^\n$`{]{30,80})", book[start:]).group(1)
+    assert _squash(sentence) in pdf["squashed"], f"solution text {sentence!r} is not printed"
+
+
+def test_no_code_line_is_cut_at_the_margin(pdf):
+    lines = [ln for p in sorted(BOOK.glob("*.md")) for ln in p.read_text(encoding="utf-8").splitlines()
+             if len(ln) > 95 and ln.startswith(("    ", "def ", "print(")) and "$" not in ln]
+    longest = max(lines, key=len)
+    assert _squash(longest) in pdf["squashed"], f"the long code line {longest!r} is not printed whole"
+
+
+def test_missing_chromium_and_missing_build_are_explained(tmp_path):
+    run = lambda *args, **env: subprocess.run(  # noqa: E731
+        [sys.executable, str(TOOL), *args], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, **env}, timeout=60)
+    no_browser = run("--html", str(tmp_path), MLP_LAB_CHROMIUM=str(tmp_path / "no-chromium"))
+    assert no_browser.returncode == 1
+    assert "apt-get install chromium" in no_browser.stderr and "MLP_LAB_CHROMIUM" in no_browser.stderr
+    no_build = run("--html", str(tmp_path / "nothing"), "--out", str(tmp_path / "x.pdf"))
+    assert no_build.returncode == 1
+    assert "run `jupyter-book build book/` first" in no_build.stderr
+    assert not (tmp_path / "x.pdf").exists()
