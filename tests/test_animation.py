@@ -1,0 +1,96 @@
+"""mlp_lab.animation: to_jshtml output made offline and deterministic, and still a working player."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.animation import FuncAnimation  # noqa: E402
+
+from mlp_lab.animation import _png_crc_ok, make_offline, offline_jshtml  # noqa: E402
+
+
+def small_animation(frames: int = 3) -> FuncAnimation:
+    fig, ax = plt.subplots(figsize=(1.5, 1.5), dpi=40)
+    im = ax.imshow(np.zeros((4, 4)), vmin=0, vmax=1)
+
+    def update(i):
+        im.set_data(np.full((4, 4), i / frames))
+        return [im]
+
+    anim = FuncAnimation(fig, update, frames=frames)
+    plt.close(fig)
+    return anim
+
+
+@pytest.fixture(scope="module")
+def raw_and_clean():
+    anim = small_animation()
+    raw = anim.to_jshtml()
+    return raw, make_offline(raw)
+
+
+def test_raw_output_has_what_we_remove(raw_and_clean):
+    raw, _ = raw_and_clean  # guards the test itself: matplotlib's template still has both problems
+    assert "https://" in raw
+    assert re.search(r"_anim_img[0-9a-f]{32}", raw)
+
+
+def test_no_external_address_or_icon_font_left(raw_and_clean):
+    _, html = raw_and_clean
+    assert "http" not in html.lower()
+    assert "<link" not in html
+    assert 'class="fa' not in html
+    assert b"matplotlib.org" not in b"".join(_frames(html))  # PNG text metadata gone too
+
+
+def test_ids_are_deterministic_across_two_calls():
+    a = offline_jshtml(small_animation())
+    b = offline_jshtml(small_animation())
+    assert a == b
+    named = offline_jshtml(small_animation(), name="demo")
+    assert 'id="_anim_imgdemo"' in named
+    other = offline_jshtml(small_animation(frames=4))
+    assert other != a  # a different animation gets a different default id
+
+
+def test_player_still_wired_to_the_fixed_ids():
+    html = offline_jshtml(small_animation(), name="demo")
+    # Every id the JavaScript looks up exists in the markup, and the player object is the one
+    # the buttons call.
+    for var in ("img_id", "slider_id", "loop_select_id"):
+        (value,) = re.findall(rf'var {var} = "([^"]+)";', html)
+        assert f'id="{value}"' in html or f'name="{value}"' in html
+    assert "animdemo = new Animation(frames, img_id, slider_id" in html
+    assert html.count('onclick="animdemo.') == 9
+    assert 'oninput="animdemo.set_frame' in html
+    assert "new Array(3)" in html and html.count("frames[2] =") == 1
+
+
+def test_frames_are_valid_pngs(raw_and_clean):
+    _, html = raw_and_clean
+    frames = _frames(html)
+    assert len(frames) == 3
+    for png in frames:
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and _png_crc_ok(png)
+        assert b"IHDR" in png and b"IDAT" in png and png.endswith(b"IEND\xaeB`\x82")
+
+
+@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
+def test_bad_input():
+    with pytest.raises(ValueError, match="name must be letters"):
+        offline_jshtml(small_animation(), name="not ok!")
+    with pytest.raises(ValueError, match="to_jshtml"):
+        make_offline("<div>not an animation</div>")
+
+
+def _frames(html: str) -> list[bytes]:
+    return [base64.b64decode(b.replace("\\\n", ""))
+            for b in re.findall(r'"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)"', html)]
