@@ -83,10 +83,11 @@ def test_frames_are_valid_pngs(raw_and_clean):
         assert b"IHDR" in png and b"IDAT" in png and png.endswith(b"IEND\xaeB`\x82")
 
 
-@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
 def test_bad_input():
+    anim = small_animation()
+    anim.to_jshtml()  # rendered once, so that matplotlib does not warn about an unused animation
     with pytest.raises(ValueError, match="name must be letters"):
-        offline_jshtml(small_animation(), name="not ok!")
+        offline_jshtml(anim, name="not ok!")
     with pytest.raises(ValueError, match="to_jshtml"):
         make_offline("<div>not an animation</div>")
 
