@@ -22,6 +22,7 @@ __all__ = [
     "check_positive",
     "check_positive_int",
     "check_same_length",
+    "check_seed",
 ]
 
 
@@ -201,6 +202,20 @@ def check_positive_int(value: object, *, name: str) -> int:
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     if value < 1:
         raise ValueError(f"{name} must be >= 1, got {value}")
+    return int(value)
+
+
+def check_seed(value: object, *, name: str = "seed") -> int:
+    """Return ``value`` as an int; it must be an integer in ``[0, 2**63)`` (not bool).
+
+    The one rule for every seed in :mod:`mlp_lab`: ``np.random.default_rng`` accepts any
+    non-negative integer and ``torch.manual_seed`` one below ``2**63`` (as a signed 64-bit
+    number), so a seed valid here is valid for both.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if not 0 <= value < 2**63:
+        raise ValueError(f"{name} must be in [0, 2**63), got {value}")
     return int(value)
 
 

@@ -11,14 +11,22 @@ uses log-sum-exp and the binary loss uses the softplus form, so logits as large 
 :math:`|z| = 10^4` give finite, correct values without warnings.
 
 The public functions validate their inputs and raise :class:`ValueError` or
-:class:`TypeError` naming the argument. The private ``_..._with_grad`` helpers skip the
-checks and return the loss and its gradient from one pass; :class:`mlp_lab.scratch.MLP`
-calls them after validating once.
+:class:`TypeError` naming the argument. :data:`LOSSES` is the table a training loop uses
+instead: ``name -> (check_targets, value_and_grad)``, where ``check_targets(y, shape)``
+validates the targets once for logits of ``shape`` and ``value_and_grad(Z, Y)`` returns the
+loss and its gradient from one pass with no checks (:class:`mlp_lab.scratch.MLP` uses it).
+
+Argument order: every loss here takes the network's output first and the targets second,
+``loss(Z, y)`` / ``mse(y_hat, y)``, as ``torch.nn.functional`` does (``input, target``).
+The metrics of :mod:`mlp_lab.metrics` take them the other way round,
+``metric(y_true, y_pred)``, as scikit-learn does; the names say which is which.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -26,6 +34,8 @@ from mlp_lab._validation import as_float_array, as_labels
 from mlp_lab.activations import sigmoid
 
 __all__ = [
+    "LOSSES",
+    "Loss",
     "binary_cross_entropy_with_logits",
     "binary_cross_entropy_with_logits_grad",
     "cross_entropy",
@@ -333,3 +343,58 @@ def mse_grad(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     y_hat, y = _check_mse(y_hat, y)
     return _mse_with_grad(y_hat, y)[1]
+
+
+# --------------------------------------------------------------- the table for training loops
+
+
+def _cross_entropy_targets(y: object, shape: tuple[int, int]) -> np.ndarray:
+    """Targets for logits of ``shape = (m, K)``: int64 labels ``(m,)`` or a one-hot ``(m, K)``."""
+    return _check_ce_targets(y, m=shape[0], K=shape[1])
+
+
+def _bce_targets(y: object, shape: tuple[int, int]) -> np.ndarray:
+    """Targets for binary logits of ``shape = (m, 1)``: floats in [0, 1] of shape ``(m, 1)``."""
+    m, n_out = shape
+    if n_out != 1:
+        raise ValueError(
+            f"loss='bce' needs 1 output unit (one logit per sample), but the logits have {n_out} columns; "
+            "use loss='cross_entropy' for several classes"
+        )
+    return _check_bce_targets(y, m=m).reshape(m, 1)
+
+
+def _mse_targets(y: object, shape: tuple[int, int]) -> np.ndarray:
+    """Regression targets for predictions of ``shape = (m, K)``, returned in that shape."""
+    Y = as_float_array(y, name="y", ndim=(1, 2))
+    if len(Y) != shape[0]:
+        raise ValueError(f"y must hold one target per sample: {shape[0]} rows of outputs, got {len(Y)}")
+    return _check_mse_targets(Y, shape=shape)
+
+
+class Loss(NamedTuple):
+    """One entry of :data:`LOSSES`: the two functions a training loop needs for a loss."""
+
+    check_targets: Callable[[object, tuple[int, int]], np.ndarray]
+    """``check_targets(y, shape)``: validate ``y`` for logits of ``shape = (m, K)`` (raising
+    ``ValueError``/``TypeError`` that names ``y``) and return it in the form ``value_and_grad``
+    expects."""
+    value_and_grad: Callable[..., tuple[float, np.ndarray]]
+    """``value_and_grad(Z, Y, with_loss=True) -> (J, dZ)``: the mean loss and
+    :math:`\\partial J / \\partial Z` (shape of ``Z``, the :math:`1/m` included) from one pass, no
+    checks. ``Z`` is not modified. ``with_loss=False`` skips the value (returned as NaN)."""
+
+
+LOSSES: dict[str, Loss] = {
+    "cross_entropy": Loss(_cross_entropy_targets, _cross_entropy_with_grad),
+    "bce": Loss(_bce_targets, _bce_with_grad),
+    "mse": Loss(_mse_targets, _mse_with_grad),
+}
+"""Name -> :class:`Loss` ``(check_targets, value_and_grad)``, applied to a network's logits ``Z``
+``(m, K)``: ``"cross_entropy"`` (:func:`cross_entropy`, labels ``(m,)`` or one-hot ``(m, K)``),
+``"bce"`` (:func:`binary_cross_entropy_with_logits`, ``K = 1``, targets in [0, 1]) and ``"mse"``
+(:func:`mse`, targets ``(m, K)``, or ``(m,)`` when ``K = 1``). Validate once, then loop::
+
+    Y = LOSSES[name].check_targets(y, Z.shape)
+    J, dZ = LOSSES[name].value_and_grad(Z, Y)
+"""

@@ -33,14 +33,13 @@ arrays cost page faults: up to ~20% of a step at width 512). The backward pass e
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mlp_lab import losses as _losses
-from mlp_lab._validation import as_float_array, check_choice, check_nonnegative, check_positive_int
+from mlp_lab._validation import as_float_array, check_choice, check_nonnegative, check_positive_int, check_seed
 from mlp_lab.activations import ACTIVATIONS, sigmoid
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -195,11 +194,7 @@ class MLP:
         self.layer_sizes = _check_layer_sizes(layer_sizes)
         self.activation = check_choice(activation, name="activation", choices=ACTIVATIONS)
         self.init = check_choice(init, name="init", choices=INITS)
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
-        if seed < 0:
-            raise ValueError(f"seed must be >= 0, got {seed}")
-        self.seed = int(seed)
+        self.seed = check_seed(seed)
         rng = np.random.default_rng(self.seed)
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
@@ -435,45 +430,41 @@ class MLP:
 
     # ------------------------------------------------------------------ loss + grads
 
-    def _check_targets(self, y: object, *, loss: str, m: int) -> np.ndarray:
-        """Validate ``y`` for ``loss`` and return it in the form ``_loss_and_grads`` expects."""
-        n_L = self.layer_sizes[-1]
-        if loss == "cross_entropy":
-            return _losses._check_ce_targets(y, m=m, K=n_L)
-        if loss == "bce":
-            if n_L != 1:
-                raise ValueError(
-                    f"loss='bce' needs a network with 1 output unit (one logit), but layer_sizes ends in {n_L}; "
-                    "use loss='cross_entropy' for several classes"
-                )
-            return _losses._check_bce_targets(y, m=m).reshape(m, 1)
-        Y = as_float_array(y, name="y", ndim=(1, 2))
-        if len(Y) != m:
-            raise ValueError(f"y must hold one target per sample: X has {m} rows, y has {len(Y)}")
-        return _losses._check_mse_targets(Y, shape=(m, n_L))
+    def check_data(self, X: object, y: object, *, loss: str) -> tuple[np.ndarray, np.ndarray]:
+        """Validate a data set once for :meth:`loss_and_grads_unchecked`.
 
-    def _loss_and_grads(
+        Returns ``(X, Y)``: ``X`` as C-contiguous float64 ``(m, n_0)`` and the targets in the
+        form the loss's ``value_and_grad`` expects (:data:`mlp_lab.losses.LOSSES`: int64
+        labels ``(m,)`` or one-hot ``(m, n_L)`` for ``"cross_entropy"``, floats ``(m, 1)`` for
+        ``"bce"``, ``(m, n_L)`` for ``"mse"``). Rows of the results can be sliced into
+        mini-batches (``X[batch], Y[batch]``) and stay valid.
+        """
+        loss = check_choice(loss, name="loss", choices=LOSSES)
+        X = self._check_X(X)
+        return X, _losses.LOSSES[loss].check_targets(y, (X.shape[0], self.layer_sizes[-1]))
+
+    def loss_and_grads_unchecked(
         self,
         X: np.ndarray,
         Y: np.ndarray,
         *,
         loss: str,
-        l2: float,
+        l2: float = 0.0,
         out: tuple[Sequence[np.ndarray], Sequence[np.ndarray]] | None = None,
         with_loss: bool = True,
     ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
-        """:meth:`loss_and_grads` without checks (``X`` C-contiguous float64, ``Y`` from ``_check_targets``).
+        """:meth:`loss_and_grads` without any check: the fast path of training loops.
 
-        ``with_loss=False`` skips computing the loss value (returned as NaN): the gradients,
-        which are all a training step needs, are the same.
+        ``X`` and ``Y`` must come from :meth:`check_data` (or be rows of its results),
+        ``loss`` must be a name of :data:`LOSSES` and ``l2 >= 0``; ``out``, when given, is a
+        pair of gradient lists this network returned before. Nothing is checked, so a
+        mistake gives a NumPy error or a wrong result rather than a clear message: use
+        :meth:`loss_and_grads` unless the checks show up in a profile (chapter 8 measures
+        them). ``with_loss=False`` skips computing the loss value (returned as NaN); the
+        gradients, which are all a training step needs, are the same.
         """
         Z = self._forward(X)  # (m, n_L)
-        if loss == "cross_entropy":
-            J, dZ = _losses._cross_entropy_with_grad(Z, Y, with_loss)
-        elif loss == "bce":
-            J, dZ = _losses._bce_with_grad(Z, Y, with_loss)
-        else:
-            J, dZ = _losses._mse_with_grad(Z, Y, with_loss)
+        J, dZ = _losses.LOSSES[loss].value_and_grad(Z, Y, with_loss)  # dZ: (m, n_L)
         dW_list, db_list = self._backward(dZ, out)
         if l2 > 0.0:
             for l, (W, dW) in enumerate(zip(self.weights, dW_list, strict=True)):
@@ -482,6 +473,12 @@ class MLP:
                 penalty = np.multiply(W, 2.0 * l2, out=self._buffer("l2", l, W.shape))  # 2 l2 W
                 dW += penalty
         return J, dW_list, db_list
+
+    _loss_and_grads = loss_and_grads_unchecked  # the old private name (chapter 8, until it is switched)
+
+    def _check_targets(self, y: object, *, loss: str, m: int) -> np.ndarray:
+        """The old private name of the target half of :meth:`check_data` (kept for old callers)."""
+        return _losses.LOSSES[loss].check_targets(y, (m, self.layer_sizes[-1]))
 
     def loss_and_grads(
         self,
@@ -525,13 +522,11 @@ class MLP:
         dW_list, db_list : lists of ndarray
             As in :meth:`backward` (the arrays of ``out`` when given).
         """
-        loss = check_choice(loss, name="loss", choices=LOSSES)
         l2 = check_nonnegative(l2, name="l2")
         self._check_params()
         grads = self._check_out(out)
-        X = self._check_X(X)
-        Y = self._check_targets(y, loss=loss, m=X.shape[0])
-        return self._loss_and_grads(X, Y, loss=loss, l2=l2, out=grads)
+        X, Y = self.check_data(X, y, loss=loss)
+        return self.loss_and_grads_unchecked(X, Y, loss=loss, l2=l2, out=grads)
 
     # -------------------------------------------------------------------- prediction
 

@@ -1,0 +1,248 @@
+r"""The course's NumPy training loop, written once: :func:`train`.
+
+Chapters 4, 5 and 7 train :class:`mlp_lab.scratch.MLP` with an optimizer from
+:mod:`mlp_lab.optim`; this is the loop they share. One epoch is one pass over the training
+set, in mini-batches drawn without replacement (or the whole set at once)::
+
+    for epoch in 1..epochs:
+        order = rng.permutation(m)                          # a new order every epoch
+        for each slice B of order (batch_size rows):
+            J, dW, db = net.loss_and_grads(X[B], y[B], loss=loss, l2=l2)
+            optimizer.step(MLP.flat_grads(dW, db))           # theta <- theta - ...
+        record the loss on the whole training (and validation) set
+
+The recorded loss is the **data** loss :math:`\frac1m\sum_i \ell(\mathbf z_i, y_i)` without
+the L2 penalty, so training and validation curves compare directly; entry 0 is the loss of
+the initial weights. Read the chapters for the loop itself (chapter 4 writes it out); call
+:func:`train` once the loop is no longer the lesson.
+
+Example
+-------
+>>> from mlp_lab.data import make_moons
+>>> from mlp_lab.loop import train
+>>> from mlp_lab.optim import Adam
+>>> from mlp_lab.scratch import MLP
+>>> X, y = make_moons(200, seed=0)
+>>> net = MLP([2, 16, 1], seed=0)
+>>> curves = train(net, Adam(net.parameters(), lr=0.01), X, y, loss="bce", epochs=50, batch_size=32)
+>>> curves.train.shape                               # loss before training, then after each epoch
+(51,)
+>>> bool(curves.train[-1] < curves.train[0])
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlp_lab._validation import check_choice, check_nonnegative, check_positive_int, check_seed
+from mlp_lab.losses import LOSSES
+from mlp_lab.optim import SGD, Adam
+from mlp_lab.scratch import MLP
+
+__all__ = ["Curves", "train"]
+
+
+@dataclass
+class Curves:
+    """What :func:`train` returns: the loss curves and how the run ended.
+
+    Attributes
+    ----------
+    train : ndarray of shape (n + 1,)
+        Data loss (no L2 penalty) on the whole training set: entry 0 before any update,
+        entry ``k`` after ``k`` epochs (or ``k`` steps with ``record="step"``).
+    val : ndarray of shape (n + 1,) or None
+        The same on the validation set, when one was given.
+    steps : int
+        Optimizer steps taken.
+    best : int or None
+        Index of the lowest validation loss (the first one on ties); None without validation data.
+    diverged : bool
+        True if training stopped because a gradient held NaN or inf (the curves end at the
+        last finite weights' loss; the network keeps the weights it had before that step).
+    stopped_early : bool
+        True if ``patience`` ran out before ``epochs``.
+    """
+
+    train: np.ndarray
+    val: np.ndarray | None
+    steps: int
+    best: int | None
+    diverged: bool
+    stopped_early: bool
+
+
+def _data_loss(net: MLP, X: np.ndarray, Y: np.ndarray, loss: str) -> float:
+    """Mean loss of the network on validated ``(X, Y)``, without the L2 penalty."""
+    Z = net.forward(X)  # (m, n_L)
+    return LOSSES[loss].value_and_grad(Z, Y)[0]
+
+
+class _Recorder:
+    """The curves of a run, and the best weights so far when early stopping is on."""
+
+    def __init__(self, net: MLP, loss: str, train: tuple, val: tuple | None, patience: int | None) -> None:
+        self.net, self.loss, self.data, self.patience = net, loss, {"train": train}, patience
+        if val is not None:
+            self.data["val"] = val
+        self.curves: dict[str, list[float]] = {name: [] for name in self.data}
+        self.best, self.best_params = 0, None
+        self.record()
+
+    def record(self) -> bool:
+        """Append the current losses; return True when ``patience`` records passed without a new best."""
+        for name, (X, Y) in self.data.items():
+            self.curves[name].append(_data_loss(self.net, X, Y, self.loss))
+        if "val" not in self.curves:
+            return False
+        val = self.curves["val"]
+        if len(val) == 1 or val[-1] < val[self.best]:
+            self.best = len(val) - 1
+            if self.patience is not None:
+                self.best_params = [p.copy() for p in self.net.parameters()]
+        return self.patience is not None and len(val) - 1 - self.best >= self.patience
+
+    def restore_best(self) -> None:
+        """Put the weights of the best validation loss back into the network."""
+        for p, p_best in zip(self.net.parameters(), self.best_params, strict=True):
+            p[...] = p_best
+
+
+def _step(net: MLP, optimizer: SGD | Adam, X: np.ndarray, Y: np.ndarray, *, loss: str, l2: float) -> bool:
+    """One optimizer step on the batch ``(X, Y)``; False (and no update) if a gradient is not finite."""
+    _, dW, db = net.loss_and_grads_unchecked(X, Y, loss=loss, l2=l2, with_loss=False)
+    grads = MLP.flat_grads(dW, db)  # [dW1, db1, dW2, db2, ...], the order of net.parameters()
+    try:
+        optimizer.step(grads)
+    except ValueError:
+        if all(np.isfinite(g).all() for g in grads):
+            raise
+        return False  # the optimizer refused a NaN/inf gradient (check_finite=True)
+    return True
+
+
+def _check_run(
+    net: object, optimizer: object, *, epochs: object, batch_size: object, l2: object,
+    record: object, patience: object, has_val: bool,
+) -> None:
+    """Check the options of :func:`train` that are not data; raise naming the argument."""
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be an mlp_lab.scratch.MLP, got {type(net).__name__}")
+    if not isinstance(optimizer, SGD | Adam):
+        raise TypeError(f"optimizer must be an mlp_lab.optim SGD or Adam, got {type(optimizer).__name__}")
+    if [id(p) for p in optimizer.params] != [id(p) for p in net.parameters()]:
+        raise ValueError(
+            "optimizer must update this network's parameters: build it as "
+            "Adam(net.parameters(), ...) (same arrays, same order)"
+        )
+    check_positive_int(epochs, name="epochs")
+    if batch_size is not None:
+        check_positive_int(batch_size, name="batch_size")
+    check_nonnegative(l2, name="l2")
+    check_choice(record, name="record", choices=("epoch", "step"))
+    if patience is not None:
+        check_positive_int(patience, name="patience")
+        if not has_val:
+            raise ValueError("patience needs validation data: pass X_val and y_val")
+
+
+def train(
+    net: MLP,
+    optimizer: SGD | Adam,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    loss: str,
+    epochs: int,
+    batch_size: int | None = None,
+    l2: float = 0.0,
+    seed: int = 0,
+    X_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    patience: int | None = None,
+    record: str = "epoch",
+) -> Curves:
+    r"""Train ``net`` in place with ``optimizer`` on ``(X, y)``; return the loss curves.
+
+    Each epoch visits the ``m`` training rows once, in slices of ``batch_size`` of a fresh
+    permutation ``np.random.default_rng(seed).permutation(m)`` (the last slice may be
+    shorter); each slice is one step on the gradient of
+
+    .. math:: J = \frac{1}{|B|}\sum_{i \in B} \ell(\mathbf z_i, y_i)
+                  + \lambda \sum_l \lVert W^{(l)} \rVert_F^2 .
+
+    Parameters
+    ----------
+    net : MLP
+        The network, updated in place.
+    optimizer : SGD or Adam
+        From :mod:`mlp_lab.optim`, built on ``net.parameters()``; its state (moments, ``t``)
+        carries over if :func:`train` is called again.
+    X : ndarray of shape (m, n_0)
+    y : ndarray
+        Targets in the form :meth:`MLP.loss_and_grads` accepts for ``loss``.
+    loss : {"cross_entropy", "bce", "mse"}, keyword-only
+    epochs : int, keyword-only
+        Passes over the training set, ``>= 1``.
+    batch_size : int or None, keyword-only
+        Rows per step; None (the default) is full-batch gradient descent, one step per
+        epoch on all rows in their order (no random numbers drawn).
+    l2 : float, keyword-only
+        :math:`\lambda \ge 0`, the L2 penalty on the weights (not the biases).
+    seed : int, keyword-only
+        Seed of the generator that orders the mini-batches.
+    X_val, y_val : ndarray, optional, keyword-only
+        Validation data; its loss is recorded next to the training loss.
+    patience : int, optional, keyword-only
+        Early stopping (needs validation data): stop once the validation loss has not
+        improved on its best for ``patience`` records; at the end (stopped or not) put back
+        the weights of the best record, ``Curves.best``. Without it the network keeps its
+        last weights.
+    record : {"epoch", "step"}, keyword-only
+        Record the losses after every epoch (default) or after every optimizer step.
+
+    Returns
+    -------
+    Curves
+        ``train`` (and ``val``) data losses, entry 0 before training, and how the run ended.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad argument, naming it. A gradient holding NaN or inf does not raise: the run
+        stops there and ``Curves.diverged`` is True.
+    """
+    has_val = X_val is not None or y_val is not None
+    _check_run(net, optimizer, epochs=epochs, batch_size=batch_size, l2=l2, record=record,
+               patience=patience, has_val=has_val)
+    rng = np.random.default_rng(check_seed(seed))
+    X, Y = net.check_data(X, y, loss=loss)  # validated once; rows are sliced below
+    val = None
+    if has_val:
+        if X_val is None or y_val is None:
+            raise ValueError("pass both X_val and y_val, or neither")
+        val = net.check_data(X_val, y_val, loss=loss)
+    run = _Recorder(net, loss, (X, Y), val, patience)
+    m = len(X)
+    size = m if batch_size is None else batch_size
+    steps, diverged, stopped_early = 0, False, False
+    for _ in range(epochs):
+        order = np.arange(m) if batch_size is None else rng.permutation(m)  # (m,)
+        for start in range(0, m, size):
+            B = order[start:start + size]  # the rows of this mini-batch
+            if not _step(net, optimizer, X[B], Y[B], loss=loss, l2=l2):
+                diverged = True
+                break
+            steps += 1
+            if record == "step" and (stopped_early := run.record()):
+                break
+        if diverged or stopped_early or (record == "epoch" and (stopped_early := run.record())):
+            break
+    if patience is not None:
+        run.restore_best()
+    val_curve = np.array(run.curves["val"]) if has_val else None
+    return Curves(np.array(run.curves["train"]), val_curve, steps, run.best if has_val else None,
+                  diverged, stopped_early)
