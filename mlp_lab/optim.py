@@ -7,8 +7,11 @@ Each optimizer holds a list of parameter arrays (``[W1, b1, W2, b2, ...]``) and 
 by operation, so a NumPy network trained with them follows the same trajectory as its PyTorch
 twin up to floating-point rounding (the tests compare 50 steps at ``rtol=1e-12``).
 
-``step`` is written for training loops: every update is done with in-place ufuncs into
-buffers allocated once in the constructor, so a step allocates no parameter-sized arrays.
+``step`` reads as the algorithm in the class docstring, with the book's names (``m``,
+``v``, ``m_hat``, ``v_hat``): the state ``m``, ``v`` and the parameters are updated in place,
+the intermediate terms are ordinary NumPy expressions. (Writing every term into preallocated
+buffers with ``out=`` was measured, ``python -m mlp_lab.bench sklearn``, and made no difference
+that mattered at the course's sizes, so the readable form stays.)
 
 Example
 -------
@@ -67,18 +70,6 @@ def _check_params(params: object) -> list[np.ndarray]:
         if p.size and not np.isfinite(p).all():
             raise ValueError(f"params[{i}] contains NaN or inf; initialise the parameters with finite values")
     return list(params)
-
-
-def _scratch_views(params: list[np.ndarray]) -> list[np.ndarray]:
-    """One scratch view per parameter (same shape and dtype), backed by a buffer shared per dtype.
-
-    Parameters are updated one after another, so they can all share the memory of the largest.
-    """
-    sizes: dict[np.dtype, int] = {}
-    for p in params:
-        sizes[p.dtype] = max(sizes.get(p.dtype, 0), p.size)
-    flat = {dtype: np.empty(size, dtype=dtype) for dtype, size in sizes.items()}
-    return [flat[p.dtype][: p.size].reshape(p.shape) for p in params]
 
 
 class _Optimizer:
@@ -213,8 +204,6 @@ class SGD(_Optimizer):
                 "nesterov=True requires momentum > 0 and dampening == 0 (as torch.optim.SGD), "
                 f"got momentum={self.momentum}, dampening={self.dampening}"
             )
-        self._d = _scratch_views(self.params)  # g_t + lambda theta, or a dampened copy
-        self._u = _scratch_views(self.params)  # the update gamma * d_t
         self.momentum_buffer: list[np.ndarray] | None = None
         self.zero_state()
 
@@ -236,30 +225,17 @@ class SGD(_Optimizer):
         grads = self._check_grads(grads)
         lr, mu, wd, tau = self.lr, self.momentum, self.weight_decay, self.dampening
         for i, (theta, g) in enumerate(zip(self.params, grads, strict=True)):
-            d, u = self._d[i], self._u[i]
             if wd != 0:
-                np.multiply(theta, wd, out=d)  # lambda * theta
-                d += g  # g_t + lambda * theta
-                g = d
+                g = g + wd * theta  # g_t + lambda theta
             if mu != 0:
                 b = self.momentum_buffer[i]
                 if self.t == 0:
-                    np.copyto(b, g)  # b_1 = g_1
+                    b[...] = g  # b_1 = g_1
                 else:
                     b *= mu
-                    if tau != 0:
-                        np.multiply(g, 1 - tau, out=d)  # g is no longer needed (no Nesterov here)
-                        b += d
-                    else:
-                        b += g
-                if self.nesterov:
-                    np.multiply(b, mu, out=u)
-                    u += g  # d_t = g_t + mu * b_t
-                    g = u
-                else:
-                    g = b
-            np.multiply(g, lr, out=u)  # gamma * d_t
-            theta -= u
+                    b += (1 - tau) * g  # b_t = mu b_{t-1} + (1 - tau) g_t
+                g = g + mu * b if self.nesterov else b  # d_t
+            theta -= lr * g  # theta_t = theta_{t-1} - gamma d_t
         self.t += 1
 
 
@@ -286,11 +262,12 @@ class Adam(_Optimizer):
             && \text{(bias correction)}\\
         \theta_t &\leftarrow \theta_{t-1} - \gamma\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
 
-    As in PyTorch, the last line is evaluated as
-    :math:`\theta_t = \theta_{t-1} - \frac{\gamma}{1-\beta_1^t}\,
-    m_t \big/ \big(\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon\big)`, so :math:`\epsilon` is added
-    after the bias correction of :math:`v_t`; :math:`m_t` is updated as
-    :math:`m_t = m_{t-1} + (1-\beta_1)(g_t - m_{t-1})` (PyTorch's ``lerp``).
+    :meth:`step` is these lines, in this order. As in PyTorch, :math:`\epsilon` is added
+    after the bias correction of :math:`v_t` (scikit-learn adds it to :math:`\sqrt{v_t}`),
+    and :math:`m_t` is computed as :math:`m_{t-1} + (1-\beta_1)(g_t - m_{t-1})`, PyTorch's
+    ``lerp``, the same number. PyTorch groups the last line's scalars differently
+    (:math:`\frac{\gamma}{1-\beta_1^t}\, m_t / (\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon)`);
+    the results agree to rounding.
 
     Parameters
     ----------
@@ -346,8 +323,6 @@ class Adam(_Optimizer):
         self.eps = check_positive(eps, name="eps")
         self.weight_decay = check_nonnegative(weight_decay, name="weight_decay")
         self.decoupled = _check_bool(decoupled, name="decoupled")
-        self._d = _scratch_views(self.params)  # g_t + lambda theta, then the update
-        self._u = _scratch_views(self.params)  # g_t - m_{t-1}, g_t^2, then the denominator
         self.zero_state()
 
     def zero_state(self) -> None:
@@ -369,38 +344,14 @@ class Adam(_Optimizer):
         self.t += 1
         t, lr, eps, wd = self.t, self.lr, self.eps, self.weight_decay
         beta1, beta2 = self.betas
-        bias_correction1 = 1 - beta1**t
-        bias_correction2 = 1 - beta2**t
-        step_size = lr / bias_correction1
-        bias_correction2_sqrt = bias_correction2**0.5
-        w1 = 1 - beta1  # lerp weight
-        for i, (theta, g) in enumerate(zip(self.params, grads, strict=True)):
-            m, v, d, u = self.m[i], self.v[i], self._d[i], self._u[i]
-            if wd != 0:
-                if self.decoupled:
-                    theta *= 1 - lr * wd  # AdamW: theta <- (1 - gamma lambda) theta
-                else:
-                    np.multiply(theta, wd, out=d)
-                    d += g  # Adam: g_t + lambda theta
-                    g = d
-            # m_t = lerp(m_{t-1}, g_t, 1 - beta1), in torch's two forms
-            np.subtract(g, m, out=u)  # g_t - m_{t-1}
-            if abs(w1) < 0.5:
-                u *= w1
-                m += u
-            else:
-                u *= 1 - w1
-                np.subtract(g, u, out=m)
-            # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
+        for theta, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
+            if wd != 0 and self.decoupled:
+                theta *= 1 - lr * wd  # AdamW: theta <- (1 - gamma lambda) theta
+            elif wd != 0:
+                g = g + wd * theta  # Adam: g_t + lambda theta
+            m += (1 - beta1) * (g - m)  # m_t = beta1 m_{t-1} + (1 - beta1) g_t
             v *= beta2
-            np.multiply(g, 1 - beta2, out=u)
-            u *= g
-            v += u
-            # denominator sqrt(v_t) / sqrt(1 - beta2^t) + eps = sqrt(v_hat) + eps
-            np.sqrt(v, out=u)
-            u /= bias_correction2_sqrt
-            u += eps
-            # theta_t = theta_{t-1} - (lr / (1 - beta1^t)) m_t / denom = theta - lr m_hat / (sqrt(v_hat) + eps)
-            np.multiply(m, -step_size, out=d)
-            d /= u
-            theta += d
+            v += (1 - beta2) * g * g  # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
+            m_hat = m / (1 - beta1**t)  # bias corrections
+            v_hat = v / (1 - beta2**t)
+            theta -= lr * m_hat / (np.sqrt(v_hat) + eps)
