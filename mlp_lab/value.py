@@ -97,16 +97,11 @@ class Value:
         out._backward = _backward
         return out
 
-    def backward(self) -> None:
-        """Fill ``grad`` of every node this one depends on with d(self)/d(node).
-
-        Sets ``self.grad = 1`` and applies each node's chain rule in reverse
-        topological order. Gradients accumulate (``+=``), as in PyTorch: call
-        ``backward`` once per fresh graph.
-        """
+    def topological_order(self) -> list[Value]:
+        """Every node this one depends on, itself last, each after all of its inputs."""
         order, seen = [], set()
 
-        def visit(node: Value) -> None:  # depth first: children before parents
+        def visit(node: Value) -> None:  # depth first: inputs before the node
             if id(node) not in seen:
                 seen.add(id(node))
                 for child in node._prev:
@@ -114,8 +109,17 @@ class Value:
                 order.append(node)
 
         visit(self)
+        return order
+
+    def backward(self) -> None:
+        """Fill ``grad`` of every node this one depends on with d(self)/d(node).
+
+        Sets ``self.grad = 1`` and applies each node's chain rule in reverse
+        topological order, so that a node's ``grad`` is complete before it is passed on.
+        Gradients accumulate (``+=``), as in PyTorch: call ``backward`` once per graph.
+        """
         self.grad = 1.0
-        for node in reversed(order):
+        for node in reversed(self.topological_order()):
             node._backward()
 
     # the rest is built from + and * (or is them with the operands swapped)

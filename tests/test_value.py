@@ -29,6 +29,18 @@ def test_reused_node_accumulates():
     assert x.grad == pytest.approx(7.0, rel=RTOL, abs=ATOL)
 
 
+def test_topological_order_puts_inputs_first_and_counts_each_node_once():
+    x, w = Value(1.0), Value(2.0)
+    h = x * w
+    y = h + h * x  # x and h are used twice
+    order = y.topological_order()
+    assert len(order) == 5  # x, w, h, h * x, y
+    assert order[-1] is y
+    pos = {id(n): i for i, n in enumerate(order)}
+    for node in order:
+        assert all(pos[id(c)] < pos[id(node)] for c in node._prev)
+
+
 def test_shared_subexpression_counted_once_per_path():
     # h = tanh(x) feeds two products; dJ/dx sums both paths
     x = Value(0.4)
