@@ -8,9 +8,45 @@ Two kinds of check live here.
   whose digits (even its decade) depend on the CPU's floating-point kernels. That is what
   keeps the committed notebooks' outputs the same on every machine.
 * The learner-facing checkers (``check.dense_forward(fn)`` and friends), which run a
-  learner's function on cases it has not seen and name the likely mistake.
+  learner's function on cases it has not seen and name the likely mistake. Each returns a
+  :class:`CheckResult` that prints (and displays in a notebook) as a short report:
+
+  ===========================================  =====================================================
+  ``activation(name, g, g_prime)``             ``g(Z) -> A``, ``g_prime(Z) -> g'(Z)``; relu, sigmoid, tanh
+  ``dense_forward(fn)``                        ``fn(A_prev, W, b) -> Z``
+  ``softmax(fn)``                              ``fn(Z) -> P``, rows are samples
+  ``cross_entropy(fn)``                        ``fn(Z, y) -> J``, mean over samples
+  ``bce_with_logits(fn)``                      ``fn(z, y) -> J``, mean over samples
+  ``dense_backward(fn)``                       ``fn(dZ, A_prev, W) -> (dW, db, dA_prev)``
+  ``backprop(fn)``                             ``fn(weights, biases, X, y) -> (dW_list, db_list)``
+  ``numerical_gradient(fn)``                   ``fn(f, x, eps) -> grad``, central differences
+  ``adam_step(fn)``                            ``fn(w, g, m, v, t, lr, beta1, beta2, eps) -> (w, m, v)``
+  ``precision_recall_f1(fn)``                  ``fn(y_true, y_pred) -> (precision, recall, f1)``
+  ===========================================  =====================================================
+
+  Every checker also takes ``seed=0`` (keyword-only), the seed of its random cases.
 """
 
 from mlp_lab.check.compare import Comparison, compare, report
+from mlp_lab.check.exercises import activation, bce_with_logits, cross_entropy, dense_forward, softmax
+from mlp_lab.check.gradients import backprop, dense_backward, numerical_gradient
+from mlp_lab.check.result import CaseResult, CheckResult
+from mlp_lab.check.training import adam_step, precision_recall_f1
 
-__all__ = ["Comparison", "compare", "report"]
+__all__ = [
+    "CaseResult",
+    "CheckResult",
+    "Comparison",
+    "activation",
+    "adam_step",
+    "backprop",
+    "bce_with_logits",
+    "compare",
+    "cross_entropy",
+    "dense_backward",
+    "dense_forward",
+    "numerical_gradient",
+    "precision_recall_f1",
+    "report",
+    "softmax",
+]

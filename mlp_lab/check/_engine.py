@@ -1,0 +1,299 @@
+"""The machinery shared by the learner-facing checkers.
+
+A checker builds a few :class:`Case` objects (inputs drawn from a seeded generator, plus
+edge cases) with their reference outputs, and a list of :class:`Mistake` objects: small
+implementations of the usual wrong answers. :func:`run_check` calls the learner's function
+on every case, judges each output against the reference with :func:`~mlp_lab.check.compare`
+and, if something is wrong, runs every mistaken implementation on the same cases: the one
+whose outputs match the learner's on every case names the mistake. Nothing the learner's
+function does (raising, returning ``None``, a wrong shape, NaN, overflow warnings) escapes
+as an exception or a warning.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mlp_lab.check.compare import compare
+from mlp_lab.check.result import CaseResult, CheckResult
+
+Runner = Callable[[object], tuple[object, tuple[str, ...]]]
+
+
+class BadOutput(Exception):
+    """Raised by an unpacker when the learner's output does not have the expected structure."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input of a check.
+
+    ``run(fn)`` calls the learner's function (or a mistaken one) and returns its raw output
+    and the names of the inputs it changed; ``expected`` holds the reference outputs, one per
+    entry of ``labels``. With ``per_step`` the outputs have a leading step axis (Adam).
+    """
+
+    name: str
+    run: Runner
+    expected: tuple[object, ...]
+    labels: tuple[str, ...]
+    unpack: Callable[[object], tuple[object, ...]]
+    per_step: bool = False
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A usual wrong answer: its key, the diagnosis shown to the learner, an implementation."""
+
+    key: str
+    text: str
+    fn: object
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a checker checks: its name, the learner's signature, the tolerance."""
+
+    exercise: str
+    signature: str
+    rtol: float = 1e-10
+    atol: float = 1e-12
+    hints: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """What happened when a function ran on one case."""
+
+    status: str  # "ran", "not implemented", "error", "bad output"
+    values: tuple[object, ...] = ()
+    message: str = ""
+    modified: tuple[str, ...] = ()
+    fp_errors: frozenset[str] = frozenset()
+
+
+def call_with(inputs: Sequence[tuple[str, object]]) -> Runner:
+    """A runner calling ``fn(*inputs)`` on copies, reporting the inputs ``fn`` changed."""
+
+    def run(fn: object) -> tuple[object, tuple[str, ...]]:
+        copies = [np.array(x, copy=True) if isinstance(x, np.ndarray) else x for _, x in inputs]
+        out = fn(*copies)  # type: ignore[operator]
+        changed = tuple(
+            name
+            for (name, x), c in zip(inputs, copies, strict=True)
+            if isinstance(x, np.ndarray) and not (c.shape == x.shape and np.array_equal(c, x, equal_nan=True))
+        )
+        return out, changed
+
+    return run
+
+
+def one(out: object) -> tuple[object, ...]:
+    """Unpacker of a function that returns one array or number."""
+    return (out,)
+
+
+def several(*labels: str) -> Callable[[object], tuple[object, ...]]:
+    """Unpacker of a function that returns a tuple ``(labels[0], labels[1], ...)``."""
+
+    def unpack(out: object) -> tuple[object, ...]:
+        if not isinstance(out, tuple | list) or len(out) != len(labels):
+            got = f"a {type(out).__name__}" if not isinstance(out, tuple | list) else f"{len(out)} values"
+            raise BadOutput(f"returned {got}, expected a tuple ({', '.join(labels)})")
+        return tuple(out)
+
+    return unpack
+
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+
+
+def _describe_error(err: BaseException) -> str:
+    """``"ValueError: message"``: first line, no object addresses, at most 120 characters."""
+    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    text = _ADDRESS.sub("0x...", text)
+    if len(text) > 120:
+        text = text[:117] + "..."
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def execute(fn: object, case: Case) -> Outcome:
+    """Run ``fn`` on ``case``; every exception, warning and floating-point error is captured."""
+    errors: set[str] = set()
+
+    def on_fp_error(kind: str, flag: int) -> None:
+        errors.add(kind)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(call=on_fp_error, over="call", divide="call", invalid="call", under="ignore"):
+            try:
+                raw, changed = case.run(fn)
+                values = case.unpack(raw)
+            except NotImplementedError:
+                return Outcome("not implemented")
+            except BadOutput as err:
+                return Outcome("bad output", message=str(err))
+            except Exception as err:  # the learner's code may raise anything: report it
+                return Outcome("error", message=_describe_error(err))
+    return Outcome("ran", tuple(values), modified=changed, fp_errors=frozenset(errors))
+
+
+def as_numbers(x: object) -> np.ndarray:
+    """``x`` as a float64 array; TypeError for ``None``, strings, ragged lists and the like."""
+    if x is None or isinstance(x, str | bytes):
+        raise TypeError(type(x).__name__)
+    if hasattr(x, "detach"):  # torch.Tensor
+        x = x.detach().cpu().numpy()
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"array of dtype {arr.dtype}" if arr.dtype != object else type(x).__name__)
+    return arr.astype(np.float64)
+
+
+def value_problem(label: str, value: object, expected: object, spec: Spec, case: Case, errors: frozenset) -> str:
+    """Why ``value`` does not agree with ``expected`` (``""`` when it does)."""
+    if value is None:
+        return f"{label} is None (missing return?)"
+    try:
+        ours = as_numbers(value)
+    except (TypeError, ValueError):
+        return f"{label} is a {type(value).__name__}, not numbers"
+    ref = np.asarray(expected, dtype=np.float64)
+    if ref.ndim == 0 and ours.ndim != 0:
+        return f"{label} has shape {ours.shape}; expected a single number"
+    if ours.shape != ref.shape:
+        return f"{label} has shape {ours.shape}, expected {ref.shape}"
+    if not np.all(np.isfinite(ours)):
+        return f"{label} has NaN or inf" + (" (overflow)" if "overflow" in errors else "")
+    if compare(label, ours, ref, rtol=spec.rtol, atol=spec.atol).agrees:
+        return ""
+    if case.per_step:
+        close = np.isclose(ours, ref, rtol=spec.rtol, atol=spec.atol).reshape(len(ref), -1).all(axis=1)
+        return f"{label}: wrong values from step {int(np.argmin(close)) + 1}"
+    return f"{label}: wrong values"
+
+
+def judge(case: Case, outcome: Outcome, spec: Spec) -> tuple[CaseResult, str]:
+    """The case's result and the kind of problem (``""``, "error", "none", "shape", ...)."""
+    if outcome.status == "not implemented":
+        return CaseResult(case.name, False, "raised NotImplementedError"), "not implemented"
+    if outcome.status == "error":
+        return CaseResult(case.name, False, f"raised {outcome.message}"), "error"
+    if outcome.status == "bad output":
+        return CaseResult(case.name, False, outcome.message), "type"
+    for label, value, ref in zip(case.labels, outcome.values, case.expected, strict=True):
+        note = value_problem(label, value, ref, spec, case, outcome.fp_errors)
+        if note:
+            return CaseResult(case.name, False, note), _kind(note)
+    if outcome.modified:
+        return CaseResult(case.name, False, f"changed its input {', '.join(outcome.modified)}"), "modified"
+    return CaseResult(case.name, True), ""
+
+
+def _kind(note: str) -> str:
+    """The kind of a value problem, from the note :func:`value_problem` wrote."""
+    for marker, kind in (("is None", "none"), ("not numbers", "type"), ("shape", "shape"), ("NaN", "nonfinite")):
+        if marker in note:
+            return kind
+    return "values"
+
+
+def _close(a: object, b: object, rtol: float, atol: float) -> bool:
+    try:
+        x, y = as_numbers(a), as_numbers(b)
+    except (TypeError, ValueError):
+        return False
+    return x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def same(a: Outcome, b: Outcome, spec: Spec) -> bool:
+    """Whether two outcomes look the same: both raised, or the same values (NaN = NaN)."""
+    if a.status != b.status:
+        return False
+    if a.status == "bad output":
+        return a.message == b.message
+    if a.status != "ran":
+        return True
+    return len(a.values) == len(b.values) and all(
+        _close(x, y, 10 * spec.rtol, 10 * spec.atol) for x, y in zip(a.values, b.values, strict=True)
+    )
+
+
+def match_mistake(cases: Sequence[Case], outcomes: Sequence[Outcome], mistakes: Sequence[Mistake], spec: Spec):
+    """The first mistake whose outcomes match the learner's on every case, else ``None``."""
+    for mistake in mistakes:
+        ran_together = False
+        for case, ours in zip(cases, outcomes, strict=True):
+            theirs = execute(mistake.fn, case)
+            if not same(ours, theirs, spec):
+                break
+            ran_together = ran_together or ours.status == "ran"
+        else:
+            if ran_together:
+                return mistake
+    return None
+
+
+GENERIC_HINTS = {
+    "not implemented": "part of the function still raises NotImplementedError; finish it for every input.",
+    "error": "call your function on that input yourself to see the traceback.",
+    "none": "the function must end with `return ...`.",
+    "type": "return NumPy arrays or floats, in the order of the signature.",
+    "shape": "rows are samples; check for a missing transpose, a sum over the wrong axis or a missing keepdims.",
+    "nonfinite": "something overflowed or divided by zero; large inputs (such as logits of 1000) need a "
+    "numerically stable formula.",
+    "modified": "do not change the arrays you are given: write `Z = Z - c`, not `Z -= c`, or work on a copy.",
+    "values": "none of the usual mistakes matches; compare your code with the formula in the text, one term at "
+    "a time, on the smallest case.",
+}
+
+
+def run_check(
+    spec: Spec,
+    fn: object,
+    cases: Sequence[Case] | Callable[[], Sequence[Case]],
+    mistakes: Sequence[Mistake] | Callable[[], Sequence[Mistake]],
+    table: Callable[[Sequence[Case], Sequence[Outcome]], tuple] | None = None,
+) -> CheckResult:
+    """Run ``fn`` on the cases, judge, diagnose, and build the :class:`CheckResult`.
+
+    ``cases`` and ``mistakes`` may be given as callables, so that a skeleton (which raises
+    ``NotImplementedError`` at once) costs no reference computation.
+    """
+    tol = f"rtol {spec.rtol:.0e}, atol {spec.atol:.0e}"
+    if not callable(fn) and not (isinstance(fn, tuple) and all(callable(f) for f in fn)):
+        diagnosis = f"pass your function itself, e.g. check.{spec.exercise.split('(')[0]}(your_function); got a " + (
+            f"{type(fn).__name__}."
+        )
+        return CheckResult(spec.exercise, spec.signature, False, True, diagnosis, "not_a_function", (), tol)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        case_list = list(cases() if callable(cases) else cases)
+        outcomes = [execute(fn, case) for case in case_list]
+        if all(o.status == "not implemented" for o in outcomes):
+            return CheckResult(spec.exercise, spec.signature, False, False, None, None, (), tol)
+        judged = [judge(case, o, spec) for case, o in zip(case_list, outcomes, strict=True)]
+        results = tuple(r for r, _ in judged)
+        rows = table(case_list, outcomes) if table is not None else ()
+        if all(r.ok for r in results):
+            return CheckResult(spec.exercise, spec.signature, True, True, None, None, results, tol, rows)
+        diagnosis, key = _diagnose(spec, case_list, outcomes, judged, mistakes)
+    return CheckResult(spec.exercise, spec.signature, False, True, diagnosis, key, results, tol, rows)
+
+
+def _diagnose(spec, cases, outcomes, judged, mistakes) -> tuple[str, str | None]:
+    kinds = [kind for _, kind in judged]
+    if "not implemented" not in kinds:
+        found = match_mistake(cases, outcomes, list(mistakes() if callable(mistakes) else mistakes), spec)
+        if found is not None:
+            return found.text, found.key
+    first = next(i for i, (r, _) in enumerate(judged) if not r.ok)
+    result, kind = judged[first]
+    hint = spec.hints.get(kind, GENERIC_HINTS[kind])
+    return f"on case '{result.name}': {result.note}. Hint: {hint}", None

@@ -1,0 +1,388 @@
+"""mlp_lab.check's learner-facing checkers: references pass, listed mistakes are named, nothing crashes.
+
+The "learner" functions below are written here, independently of the checkers' own mistaken
+variants, the way a learner would write them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from mlp_lab import activations as act
+from mlp_lab import check, losses, metrics
+from mlp_lab.check import CheckResult
+from mlp_lab.optim import Adam
+
+# ------------------------------------------------------------------ references
+
+
+def dense_forward_ref(A_prev, W, b):
+    return A_prev @ W.T + b
+
+
+def dense_backward_ref(dZ, A_prev, W):
+    return dZ.T @ A_prev, dZ.sum(axis=0), dZ @ W
+
+
+def backprop_ref(weights, biases, X, y):
+    """The course's backward pass, through mlp_lab.scratch.MLP."""
+    from mlp_lab.scratch import MLP
+
+    net = MLP([W.shape[1] for W in weights] + [weights[-1].shape[0]], activation="relu")
+    net.weights = [W.copy() for W in weights]
+    net.biases = [b.copy() for b in biases]
+    _, dW, db = net.loss_and_grads(X, y)
+    return dW, db
+
+
+def numgrad_ref(f, x, eps):
+    from mlp_lab.gradcheck import numerical_gradient
+
+    return numerical_gradient(f, x, eps=eps)
+
+
+def adam_ref(w, g, m, v, t, lr, beta1, beta2, eps):
+    opt = Adam([w], lr=lr, betas=(beta1, beta2), eps=eps)
+    opt.m[0][...], opt.v[0][...], opt.t = m, v, t - 1
+    opt.step([g])
+    return w, opt.m[0].copy(), opt.v[0].copy()
+
+
+def prf_ref(y_true, y_pred):
+    return metrics.precision(y_true, y_pred), metrics.recall(y_true, y_pred), metrics.f1_score(y_true, y_pred)
+
+
+REFERENCES = {
+    "dense_forward": dense_forward_ref,
+    "softmax": losses.softmax,
+    "cross_entropy": losses.cross_entropy,
+    "bce_with_logits": losses.binary_cross_entropy_with_logits,
+    "dense_backward": dense_backward_ref,
+    "backprop": backprop_ref,
+    "numerical_gradient": numgrad_ref,
+    "adam_step": adam_ref,
+    "precision_recall_f1": prf_ref,
+}
+CHECKERS = sorted(REFERENCES)
+
+
+def run(name, fn, **kw) -> CheckResult:
+    return getattr(check, name)(fn, **kw)
+
+
+# ------------------------------------------------------------------ passing
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_reference_passes(name, seed):
+    r = run(name, REFERENCES[name], seed=seed)
+    assert r.passed and r.attempted, str(r)
+    assert r.diagnosis is None and r.mistake is None
+    assert all(c.ok for c in r.cases) and len(r.cases) >= 4
+    assert str(r).startswith(f"check.{name}: passed, ")
+
+
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh"])
+def test_activation_reference_passes(name):
+    g, g_prime = act.ACTIVATIONS[name]
+    r = check.activation(name, g, g_prime)
+    assert r.passed, str(r)
+
+
+# ---------------------------------------------------------- not attempted yet
+
+
+def skeleton(*args):
+    raise NotImplementedError("your code here")
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_skeleton_is_not_attempted(name):
+    r = run(name, skeleton)
+    assert not r.attempted and not r.passed and r.diagnosis is None
+    text = str(r)
+    assert text.startswith("not attempted yet: ") and "\n" not in text
+    assert "Traceback" not in text and repr(r) == text
+    assert "not attempted yet" in r._repr_html_()
+
+
+def test_activation_skeleton_and_half_done():
+    r = check.activation("relu", skeleton, skeleton)
+    assert not r.attempted and str(r).startswith("not attempted yet: ")
+    half = check.activation("relu", act.relu, skeleton)
+    assert half.attempted and not half.passed
+    assert "NotImplementedError" in half.diagnosis
+
+
+# ------------------------------------------------------------ named mistakes
+
+
+def _softmax_rows(Z):
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _backprop(weights, biases, X, y, *, output_mask=False, no_mean=False, dW_T=False, db_mean=False,
+              no_hidden_mask=False, reverse=False):
+    """A learner's backward pass, written loop-first, with switches for the classic mistakes."""
+    m = len(X)
+    A, cache = X, []
+    for l, (W, b) in enumerate(zip(weights, biases, strict=True)):
+        Z = A @ W.T + b
+        cache.append((A, Z))
+        A = np.maximum(Z, 0) if l < len(weights) - 1 else Z
+    P = _softmax_rows(A)
+    P[np.arange(m), y] -= 1
+    dZ = P if no_mean else P / m
+    if output_mask:
+        dZ = dZ * (cache[-1][1] > 0)
+    dWs, dbs = [], []
+    for l in reversed(range(len(weights))):
+        A_prev, _ = cache[l]
+        dWs.append(A_prev.T @ dZ if dW_T else dZ.T @ A_prev)
+        dbs.append(dZ.mean(axis=0) if db_mean else dZ.sum(axis=0))
+        if l:
+            dA = dZ @ weights[l]
+            dZ = dA if no_hidden_mask else dA * (cache[l - 1][1] > 0)
+    return (dWs, dbs) if reverse else (dWs[::-1], dbs[::-1])
+
+
+def _numgrad(f, x, eps, *, forward=False, one_eps=False, restore=True, rows=False, h=None):
+    h = eps if h is None else h
+    grad = np.zeros_like(x)
+    for idx in (range(len(x)) if rows else np.ndindex(*x.shape)):
+        old = x[idx].copy()
+        x[idx] = old + h
+        fp = f()
+        x[idx] = old if forward else old - h
+        fm = f()
+        if restore:
+            x[idx] = old
+        grad[idx] = (fp - fm) / (h if forward or one_eps else 2 * h)
+    return grad
+
+
+def _adam(w, g, m, v, t, lr, beta1, beta2, eps, *, correct=True, dt=0, eps_in=False, square=True):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * (g**2 if square else g)
+    tt = t + dt
+    m_hat = m / (1 - beta1**tt) if correct else m
+    v_hat = v / (1 - beta2**tt) if correct else v
+    step = m_hat / (np.sqrt(v_hat + eps) if eps_in else np.sqrt(v_hat) + eps)
+    return w - lr * step, m, v
+
+
+def _prf(y_true, y_pred, *, swap=False, arithmetic=False):
+    tp = np.sum((y_true == 1) & (y_pred == 1))
+    p = tp / np.sum(y_pred == 1) if np.sum(y_pred == 1) else 0.0
+    r = tp / np.sum(y_true == 1) if np.sum(y_true == 1) else 0.0
+    f1 = (p + r) / 2 if arithmetic else (2 * p * r / (p + r) if p + r else 0.0)
+    return (r, p, f1) if swap else (p, r, f1)
+
+
+MISTAKES = [
+    # (checker, learner's function, expected key, a word the diagnosis must contain)
+    ("dense_forward", lambda A, W, b: A @ W + b, "W_not_transposed", "transpos"),
+    ("dense_forward", lambda A, W, b: A @ W.T, "bias_missing", "bias"),
+    ("dense_forward", lambda A, W, b: A @ W.T + b.reshape(-1, 1), "bias_wrong_axis", "axis"),
+    ("dense_forward", lambda A, W, b: (W @ A.T + b[:, None]), "Z_transposed", "transposed"),
+    ("dense_forward", lambda A, W, b: np.maximum(0, A @ W.T + b), "activation_applied", "activation"),
+    ("softmax", lambda Z: np.exp(Z) / np.sum(np.exp(Z), axis=1, keepdims=True), "no_max_shift", "overflow"),
+    ("softmax", lambda Z: _softmax_rows(Z.T).T, "wrong_axis", "axis"),
+    ("softmax", lambda Z: np.exp(Z - np.max(Z)) / np.sum(np.exp(Z - np.max(Z))), "whole_matrix", "whole matrix"),
+    ("softmax", lambda Z: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum(1, keepdims=True), "global_max_shift",
+     "each row"),
+    ("softmax", lambda Z: np.exp(Z - Z.max(1, keepdims=True)) / np.exp(Z - Z.max(1, keepdims=True)).sum(1),
+     "no_keepdims", "keepdims"),
+    ("cross_entropy", lambda Z, y: -np.sum(losses.log_softmax(Z)[np.arange(len(y)), y]), "summed", "averaged"),
+    ("cross_entropy", lambda Z, y: -np.mean(np.log(np.exp(Z) / np.exp(Z).sum(1, keepdims=True))[np.arange(len(y)), y]),
+     "log_softmax_overflow", "log-sum-exp"),
+    ("cross_entropy", lambda Z, y: -np.mean(np.log(_softmax_rows(Z))[np.arange(len(y)), y]), "log_of_softmax",
+     "underflow"),
+    ("cross_entropy", lambda Z, y: -np.mean(np.eye(Z.shape[1])[y] * losses.log_softmax(Z)), "mean_over_all_entries",
+     "m*K"),
+    ("cross_entropy", lambda Z, y: np.mean(losses.log_softmax(Z)[np.arange(len(y)), y]), "wrong_sign", "sign"),
+    ("bce_with_logits", lambda z, y: losses.binary_cross_entropy_with_logits(_sigmoid(z), y), "sigmoid_first",
+     "sigmoid"),
+    ("bce_with_logits", lambda z, y: -np.mean(y * np.log(_sigmoid(z)) + (1 - y) * np.log(1 - _sigmoid(z))),
+     "log_of_sigmoid", "log(0)"),
+    ("bce_with_logits", lambda z, y: np.mean(np.log(1 + np.exp(z)) - y * z), "softplus_overflow", "overflow"),
+    ("bce_with_logits", lambda z, y: np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))), "summed",
+     "summed"),
+    ("dense_backward", lambda dZ, A, W: (A.T @ dZ, dZ.sum(0), dZ @ W), "dW_transposed", "transposed"),
+    ("dense_backward", lambda dZ, A, W: (dZ.T @ A, dZ.mean(0), dZ @ W), "db_averaged_again", "averaged again"),
+    ("dense_backward", lambda dZ, A, W: (dZ.T @ A, dZ.sum(1), dZ @ W), "db_wrong_axis", "wrong axis"),
+    ("dense_backward", lambda dZ, A, W: (dZ.T @ A, dZ.sum(0), dZ @ W.T), "dA_prev_W_transposed", "W.T"),
+    ("dense_backward", lambda dZ, A, W: (dZ.T @ A / len(A), dZ.sum(0) / len(A), dZ @ W), "divided_by_m_again",
+     "1/m"),
+    ("backprop", lambda *a: _backprop(*a, output_mask=True), "output_activation_derivative", "output layer"),
+    ("backprop", lambda *a: _backprop(*a, no_mean=True), "missing_1_over_m", "1/m"),
+    ("backprop", lambda *a: _backprop(*a, dW_T=True), "dW_transposed", "transposed"),
+    ("backprop", lambda *a: _backprop(*a, db_mean=True), "db_averaged_again", "averaged again"),
+    ("backprop", lambda *a: _backprop(*a, no_hidden_mask=True), "no_relu_derivative", "ReLU derivative"),
+    ("backprop", lambda *a: _backprop(*a, reverse=True), "reversed_lists", "reverse order"),
+    ("numerical_gradient", lambda f, x, e: _numgrad(f, x, e, forward=True), "forward", "central"),
+    ("numerical_gradient", lambda f, x, e: _numgrad(f, x, e, one_eps=True), "no_two", "2 * eps"),
+    ("numerical_gradient", lambda f, x, e: _numgrad(f, x, e, restore=False), "not_restored", "x is left modified"),
+    ("numerical_gradient", lambda f, x, e: _numgrad(f, x, e, rows=True), "rows_only", "np.ndindex"),
+    ("numerical_gradient", lambda f, x, e: _numgrad(f, x, e, h=1e-5), "eps_ignored", "eps"),
+    ("adam_step", lambda *a: _adam(*a, correct=False), "no_bias_correction", "bias correction"),
+    ("adam_step", lambda *a: _adam(*a, dt=1), "t_plus_one", "off by one"),
+    ("adam_step", lambda *a: _adam(*a, dt=-1), "t_minus_one", "off by one"),
+    ("adam_step", lambda *a: _adam(*a, eps_in=True), "eps_inside_sqrt", "inside the square root"),
+    ("adam_step", lambda *a: _adam(*a, square=False), "g_not_squared", "g**2"),
+    ("precision_recall_f1", lambda t, p: _prf(t, p, swap=True), "swapped", "swapped"),
+    ("precision_recall_f1", lambda t, p: _prf(t, p, arithmetic=True), "f1_arithmetic_mean", "harmonic"),
+    ("precision_recall_f1", lambda t, p: _prf(1 - t, 1 - p), "positive_is_0", "positive"),
+]
+
+
+@pytest.mark.parametrize(("name", "fn", "key", "word"), MISTAKES, ids=[f"{m[0]}-{m[2]}" for m in MISTAKES])
+def test_mistake_is_named(name, fn, key, word):
+    r = run(name, fn)
+    assert r.attempted and not r.passed
+    assert r.mistake == key, str(r)
+    assert word in r.diagnosis
+    assert f"likely mistake: {r.diagnosis}" in str(r)
+
+
+ACTIVATION_MISTAKES = [
+    ("relu", lambda Z: np.max(Z, 0), act.relu_grad, "np_max"),
+    ("relu", act.relu, act.relu, "g_prime_is_g"),
+    ("relu", act.relu_grad, act.relu, "swapped"),
+    ("sigmoid", lambda Z: 1 / (1 + np.exp(Z)), act.sigmoid_grad, "exp_sign"),
+    ("sigmoid", act.sigmoid, lambda Z: Z * (1 - Z), "A_formula_on_Z"),
+    ("sigmoid", lambda Z: np.exp(Z) / (1 + np.exp(Z)), act.sigmoid_grad, "exp_overflow"),
+    ("tanh", act.tanh, lambda Z: 1 - Z**2, "A_formula_on_Z"),
+    ("tanh", act.tanh, lambda Z: 1 - np.tanh(Z), "no_square"),
+    ("tanh", lambda Z: (np.exp(Z) - np.exp(-Z)) / (np.exp(Z) + np.exp(-Z)), act.tanh_grad, "exp_overflow"),
+]
+
+
+@pytest.mark.parametrize(("name", "g", "g_prime", "key"), ACTIVATION_MISTAKES,
+                         ids=[f"{m[0]}-{m[3]}" for m in ACTIVATION_MISTAKES])
+def test_activation_mistake_is_named(name, g, g_prime, key):
+    r = check.activation(name, g, g_prime)
+    assert not r.passed and r.mistake == key, str(r)
+
+
+# ------------------------------------------------- reported, never raised
+
+
+def test_exception_is_reported_per_case():
+    def broken(A, W, b):
+        raise ValueError(f"boom at {object()!r}")
+
+    r = check.dense_forward(broken)
+    assert r.attempted and not r.passed
+    assert all(c.note.startswith("raised ValueError: boom at <object object at 0x...>") for c in r.cases)
+    assert "traceback" in r.diagnosis
+
+
+def test_wrong_shape_none_type_and_nan_are_reported():
+    r = check.softmax(lambda Z: Z[:, :1])
+    assert not r.passed and "shape" in r.cases[0].note
+    r = check.softmax(lambda Z: None)
+    assert "None (missing return?)" in r.cases[0].note and "return" in r.diagnosis
+    r = check.softmax(lambda Z: "probabilities")
+    assert "not numbers" in r.cases[0].note
+    r = check.softmax(lambda Z: np.full(Z.shape, np.nan))
+    assert "NaN or inf" in r.cases[0].note
+    r = check.cross_entropy(lambda Z, y: np.array([1.0]))
+    assert "single number" in r.cases[0].note
+    r = check.dense_backward(lambda dZ, A, W: dZ.T @ A)
+    assert "expected a tuple (dW, db, dA_prev)" in r.cases[0].note
+
+
+def test_modified_input_is_reported():
+    def in_place(Z):
+        Z -= Z.max(axis=1, keepdims=True)
+        E = np.exp(Z)
+        return E / E.sum(axis=1, keepdims=True)
+
+    r = check.softmax(in_place)
+    assert not r.passed and r.mistake is None
+    assert "changed its input Z" in str(r) and "copy" in r.diagnosis
+
+
+def test_not_a_function_is_reported():
+    r = check.dense_forward(3.0)
+    assert r.attempted and not r.passed and r.mistake == "not_a_function"
+
+
+def test_overflow_warnings_are_silent(recwarn):
+    r = check.softmax(lambda Z: np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True))
+    assert r.mistake == "no_max_shift"
+    assert len(recwarn) == 0
+
+
+# ----------------------------------------------------------- no false alarms
+
+
+def test_differently_written_correct_code_passes():
+    def softmax_exp_log(Z):
+        return np.exp(losses.log_softmax(Z))
+
+    def ce_logsumexp(Z, y):
+        c = Z.max(axis=1)
+        lse = c + np.log(np.sum(np.exp(Z - c[:, None]), axis=1))
+        return float(np.sum(lse - Z[np.arange(len(y)), y]) / len(y))
+
+    def bce_logaddexp(z, y):
+        return float(np.mean(y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)))
+
+    def dense_einsum(A, W, b):
+        return np.einsum("mi,oi->mo", A, W) + b[None, :]
+
+    def backward_loops(dZ, A, W):
+        dW = sum(np.outer(dZ[i], A[i]) for i in range(len(A)))
+        return dW, np.einsum("mo->o", dZ), (W.T @ dZ.T).T
+
+    def numgrad_copies(f, x, eps):
+        g = np.empty_like(x)
+        for idx in np.ndindex(*x.shape):
+            xp, xm = x.copy(), x.copy()
+            xp[idx] += eps
+            xm[idx] -= eps
+            g[idx] = f(xp) / (2 * eps) - f(xm) / (2 * eps)
+        return g
+
+    def adam_torch_form(w, g, m, v, t, lr, beta1, beta2, eps):
+        m = m + (1 - beta1) * (g - m)
+        v = beta2 * v + (1 - beta2) * g * g
+        denom = np.sqrt(v) / np.sqrt(1 - beta2**t) + eps
+        return w - (lr / (1 - beta1**t)) * m / denom, m, v
+
+    def prf_counts(y_true, y_pred):
+        tp = int(np.sum(y_true * y_pred))
+        fp, fn = int(np.sum((1 - y_true) * y_pred)), int(np.sum(y_true * (1 - y_pred)))
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        return p, r, (2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+
+    def backprop_torch(weights, biases, X, y):
+        Ws = [torch.tensor(W, requires_grad=True) for W in weights]
+        bs = [torch.tensor(b, requires_grad=True) for b in biases]
+        A = torch.tensor(X)
+        for l, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+            A = torch.nn.functional.linear(A, W, b)
+            A = A.clamp(min=0) if l < len(Ws) - 1 else A
+        (-torch.log_softmax(A, 1)[torch.arange(len(y)), torch.tensor(y)].mean()).backward()
+        return [W.grad.numpy() for W in Ws], [b.grad.numpy() for b in bs]
+
+    for name, fn in [("softmax", softmax_exp_log), ("cross_entropy", ce_logsumexp), ("bce_with_logits", bce_logaddexp),
+                     ("dense_forward", dense_einsum), ("dense_backward", backward_loops),
+                     ("numerical_gradient", numgrad_copies), ("adam_step", adam_torch_form),
+                     ("precision_recall_f1", prf_counts), ("backprop", backprop_torch)]:
+        for seed in (0, 3):
+            r = run(name, fn, seed=seed)
+            assert r.passed, str(r)
+    r = check.activation("sigmoid", lambda Z: 0.5 * (1 + np.tanh(Z / 2)), lambda Z: 0.25 / np.cosh(Z / 2) ** 2)
+    assert r.passed, str(r)
