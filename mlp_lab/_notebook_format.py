@@ -1,0 +1,186 @@
+"""The form in which the course's notebooks are committed: exactly what JupyterLab writes.
+
+A learner opens a chapter in JupyterLab (the README's `jupyter lab`), runs all cells and saves (or
+autosave does it). For `git status` to stay clean, the committed `notebooks/NN-name.ipynb` and its
+Jupytext twin `book/NN-name.md` must already be in the form that save produces. Executing with
+`jupytext --execute` (nbclient) differs from it in three ways, which `normalize_notebook` removes:
+
+- the kernelspec: JupyterLab writes the running kernel's, ``{"name": "python3", "display_name":
+  "Python 3 (ipykernel)", "language": "python"}``, in that key order (which the `.md` header keeps);
+- per-cell timing metadata (``metadata.execution``, from nbclient's ``record_timing``): JupyterLab
+  drops it when it re-runs a cell (its ``recordTiming`` setting is off by default);
+- stream outputs: JupyterLab merges consecutive outputs of the same stream into one.
+
+One thing JupyterLab writes depends on the machine, not on the notebook: the kernel's Python
+version in ``metadata.language_info.version``. `normalize_notebook` drops it, and so does
+`pre_save_hook`, which the project's Jupyter server configuration
+(``jupyter-config/etc/jupyter/jupyter_server_config.d/mlp-lab.json``) runs on every notebook save.
+
+Solutions written with sphinx-exercise's gated directives (a ``solution-start`` markdown cell, the
+solution's cells, a ``solution-end`` markdown cell) fold on the site, but JupyterLab renders each
+markdown cell on its own and cannot fold cells between two of them. `fold_gated_solutions` marks the
+cells inside a gate collapsed (``metadata.jupyter.source_hidden`` and, for code,
+``outputs_hidden``), which JupyterLab shows as a folded bar that a click opens.
+
+`tools/normalize_notebooks.py` applies all this to every chapter pair without re-executing;
+`tools/execute_notebook.py` executes a chapter and then normalises it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# What JupyterLab writes for the course's kernel (ipykernel's python3), in JupyterLab's key order.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+_GATE_START = re.compile(r"^[ \t]*(`{3,}|:{3,})\{solution-start\}", re.MULTILINE)
+_GATE_END = re.compile(r"^[ \t]*(`{3,}|:{3,})\{solution-end\}", re.MULTILINE)
+_FOLDED_CODE = {"outputs_hidden": True, "source_hidden": True}
+_FOLDED_MARKDOWN = {"source_hidden": True}
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def drop_machine_metadata(nb: dict) -> None:
+    """Remove, in place, what a save records about the machine rather than the notebook.
+
+    That is the kernel's Python version (``metadata.language_info.version``) and any per-cell
+    timing metadata (``metadata.execution``).
+    """
+    nb.get("metadata", {}).get("language_info", {}).pop("version", None)
+    for cell in nb.get("cells", []):
+        cell.get("metadata", {}).pop("execution", None)
+
+
+def merge_streams(outputs: list[dict]) -> list[dict]:
+    """Merge consecutive stream outputs of the same name (stdout, stderr), as JupyterLab does."""
+    merged: list[dict] = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (
+            out.get("output_type") == "stream"
+            and last is not None
+            and last.get("output_type") == "stream"
+            and last.get("name") == out.get("name")
+        ):
+            last["text"] = _source({"source": last["text"]}) + _source({"source": out["text"]})
+        else:
+            merged.append(out)
+    for out in merged:
+        if out.get("output_type") == "stream" and re.search(r"\r(?!\n)|\x08", _source({"source": out["text"]})):
+            raise ValueError(
+                "a stream output contains a carriage return or backspace (a progress bar?): JupyterLab "
+                "rewrites those on save, so the committed notebook would not stay clean; print whole lines"
+            )
+    return merged
+
+
+def _gate_events(cell: dict) -> list[tuple[int, bool]]:
+    """(offset, opens) of the solution-start (True) and solution-end (False) directives in a cell."""
+    source = _source(cell) if cell.get("cell_type") == "markdown" else ""
+    starts = [(m.start(), True) for m in _GATE_START.finditer(source)]
+    return sorted(starts + [(m.start(), False) for m in _GATE_END.finditer(source)])
+
+
+def split_solution_ends(cells: list[dict], new_id=lambda: None) -> None:
+    """Split, in place, prose that ends a gated solution from the ``solution-end`` directive below it.
+
+    ``Last words.\n\n````{solution-end}`` in one markdown cell becomes two cells, so that the prose
+    (still inside the solution) can be folded. `new_id` gives the id of the new cell (``.ipynb``).
+    """
+    open_gate = False
+    i = 0
+    while i < len(cells):
+        events = _gate_events(cells[i])
+        if open_gate and events and not events[0][1] and _source(cells[i])[: events[0][0]].strip():
+            source = _source(cells[i])
+            head = type(cells[i])({**cells[i], "source": source[: events[0][0]].rstrip("\n"), "metadata": {}})
+            cell_id = new_id()
+            if cell_id is not None:
+                head["id"] = cell_id
+            cells[i]["source"] = source[events[0][0] :]
+            cells.insert(i, head)
+            continue
+        for _, opens in events:
+            open_gate = opens
+        i += 1
+
+
+def gated_solution_cells(cells: list[dict]) -> list[int]:
+    """Indices of the cells that lie wholly between a ``solution-start`` and a ``solution-end``.
+
+    The markdown cells that hold the two directives are not among them (they also hold the
+    exercise's statement or the text after the solution).
+    """
+    inside: list[int] = []
+    open_gate = False
+    for i, cell in enumerate(cells):
+        events = _gate_events(cell)
+        if open_gate and not events:
+            inside.append(i)
+        for _, opens in events:
+            if opens == open_gate:
+                raise ValueError(f"cell {i}: solution-start and solution-end are not paired")
+            open_gate = opens
+    if open_gate:
+        raise ValueError("a solution-start cell has no solution-end cell after it")
+    return inside
+
+
+def fold_gated_solutions(cells: list[dict]) -> None:
+    """Mark, in place, the cells inside each gated solution as folded in JupyterLab."""
+    for i in gated_solution_cells(cells):
+        metadata = cells[i].setdefault("metadata", {})
+        folded = _FOLDED_CODE if cells[i]["cell_type"] == "code" else _FOLDED_MARKDOWN
+        metadata["jupyter"] = dict(sorted({**metadata.get("jupyter", {}), **folded}.items()))
+
+
+def normalize_notebook(nb: dict, new_id=lambda: None) -> None:
+    """Put a notebook (nbformat 4, as a dict) in place into the form JupyterLab saves.
+
+    Works on the `.ipynb` (with outputs) and on the notebook read from the `.md` twin alike;
+    nothing is executed, and applying it twice changes nothing more. `new_id` gives the id of a
+    cell that `split_solution_ends` creates.
+    """
+    nb.setdefault("metadata", {})["kernelspec"] = dict(KERNELSPEC)
+    drop_machine_metadata(nb)
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = merge_streams(cell.get("outputs", []))
+    split_solution_ends(nb.get("cells", []), new_id)
+    fold_gated_solutions(nb.get("cells", []))
+
+
+def pre_save_hook(model: dict, path: str = "", **kwargs: Any) -> None:
+    """Jupyter server pre-save hook: save the course's notebooks in their committed form.
+
+    Configured as ``ContentsManager.pre_save_hook`` by the project's server configuration. For every
+    notebook it drops the Python version and cell timings, so a save writes the same bytes on every
+    machine (any Python 3.11.x). In notebooks with gated solutions it folds the solutions' cells
+    again: JupyterLab unfolds the output of every cell it runs and the text of every markdown cell,
+    so after *Run All* a save would otherwise rewrite them; the `.md` twin, which Jupytext saves
+    as text, gets the same folding. Anything unexpected leaves the model as it is: a save must
+    never fail because of this hook.
+    """
+    try:
+        if model.get("type") == "notebook" and isinstance(model.get("content"), dict):
+            drop_machine_metadata(model["content"])
+            fold_gated_solutions(model["content"].get("cells", []))
+        elif (
+            model.get("type") == "file"
+            and path.endswith(".md")
+            and isinstance(model.get("content"), str)
+            and _GATE_START.search(model["content"])
+            and model["content"].startswith("---\njupytext:")
+        ):
+            import jupytext  # only here: the hook must load even where Jupytext is missing
+
+            nb = jupytext.reads(model["content"], fmt="md:myst")
+            fold_gated_solutions(nb.cells)
+            model["content"] = jupytext.writes(nb, fmt="md:myst")
+    except Exception:  # noqa: BLE001 - a learner's save must not fail; the test suite checks the result
+        return
