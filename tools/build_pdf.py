@@ -31,7 +31,6 @@ import functools
 import http.server
 import json
 import os
-import re
 import shutil
 import sys
 import threading
@@ -44,7 +43,7 @@ from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
-PRINT_PATH = "/__print__/mlp-lab.html"  # served from memory, so the site's relative URLs resolve
+PRINT_PATH = "/__mlp-lab-print__.html"  # served from memory, so the site's relative URLs resolve
 
 PRINT_CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm; }
@@ -68,6 +67,15 @@ h1, h2, h3, h4 { break-after: avoid; }
   break-after: page; }
 .print-title h1 { font-size: 2.4em; margin-bottom: 0.4em; }
 .print-title p { font-size: 1.2em; color: #444; }
+"""
+
+# The text of every heading, in document order, without the pilcrow links.
+HEADINGS = """
+() => [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].map((h) => {
+  const copy = h.cloneNode(true);
+  copy.querySelectorAll(".headerlink").forEach((a) => a.remove());
+  return copy.textContent.replace(/\\s+/g, " ").trim();
+})
 """
 
 FOOTER = (
@@ -175,6 +183,7 @@ async def print_pdf(document: str, base: str, chromium: Path, out: Path) -> dict
             )
             await page.evaluate("() => MathJax.startup.promise.then(() => MathJax.typesetPromise())")
             await page.evaluate("() => document.querySelectorAll('details').forEach((d) => d.open = true)")
+            headings = await page.evaluate(HEADINGS)
             await page.emulate_media(media="print")
             await page.pdf(
                 path=str(out), format="A4", print_background=True, outline=True, tagged=True,
@@ -183,12 +192,47 @@ async def print_pdf(document: str, base: str, chromium: Path, out: Path) -> dict
             )
         finally:
             await browser.close()
-    return {"requests": len(requests), "external": external}
+    return {"requests": len(requests), "external": external, "headings": headings}
+
+
+def retitle_outline(path: Path, headings: list[str]) -> int:
+    """Rewrite the PDF outline's titles with the headings' own text.
+
+    Chromium builds the outline from the headings, in document order, but repeats the text of a
+    heading that wraps over two lines ("What a random 2-10-1 networkWhat a random ..."). The
+    entries keep their pages and nesting; only the titles change. Returns the number of entries.
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(path)
+    entries = []  # (depth, page index)
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                entries.append((depth, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    if len(entries) != len(headings):
+        raise SystemExit(f"error: the PDF outline has {len(entries)} entries for {len(headings)} headings")
+    writer = PdfWriter(clone_from=reader)
+    writer._root_object.pop("/Outlines", None)
+    parents = []
+    for (depth, page), title in zip(entries, headings, strict=True):
+        del parents[depth:]
+        parent = parents[-1] if parents else None
+        parents.append(writer.add_outline_item(title=title, page_number=page, parent=parent))
+    writer.page_mode = "/UseOutlines"
+    with path.open("wb") as out:
+        writer.write(out)
+    return len(entries)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Print the built book to one PDF with the system Chromium.")
-    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the HTML build (default _build/html)")
+    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the HTML build (_build/html)")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf" / "mlp-lab.pdf", help="the PDF to write")
     args = parser.parse_args(argv)
 
@@ -213,9 +257,10 @@ def main(argv: list[str] | None = None) -> int:
         log = asyncio.run(print_pdf(document, base, chromium, args.out))
     finally:
         server.shutdown()
+    bookmarks = retitle_outline(args.out, log.pop("headings"))
     shutil.copyfile(args.out, args.html / "mlp-lab.pdf")
-    summary = {"pdf": str(args.out), "pages_printed": len(pages), "bytes": args.out.stat().st_size,
-               "seconds": round(time.perf_counter() - start, 1), **log}
+    summary = {"pdf": str(args.out), "pages_printed": len(pages), "bookmarks": bookmarks,
+               "bytes": args.out.stat().st_size, "seconds": round(time.perf_counter() - start, 1), **log}
     print(json.dumps(summary))
     if log["external"]:
         print(f"error: {len(log['external'])} request(s) to other hosts were blocked, e.g. {log['external'][0]}",
