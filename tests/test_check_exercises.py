@@ -241,6 +241,21 @@ MISTAKES = [
     ("precision_recall_f1", lambda t, p: _prf(t, p, swap=True), "swapped", "swapped"),
     ("precision_recall_f1", lambda t, p: _prf(t, p, arithmetic=True), "f1_arithmetic_mean", "harmonic"),
     ("precision_recall_f1", lambda t, p: _prf(1 - t, 1 - p), "positive_is_0", "positive"),
+    # more of each checker's list
+    ("dense_forward", lambda A, W, b: 1 / (1 + np.exp(-(A @ W.T + b))), "activation_applied", "sigmoid"),
+    ("softmax", lambda Z: np.exp(Z - Z.max(axis=1, keepdims=True)), "not_normalised", "sum"),
+    ("cross_entropy", lambda Z, y: -np.mean(losses.log_softmax(Z)[:, y]), "column_indexing", "np.arange(m)"),
+    ("bce_with_logits", lambda z, y: losses.binary_cross_entropy_with_logits(-z, y), "labels_flipped", "flipped"),
+    ("bce_with_logits", lambda z, y: -losses.binary_cross_entropy_with_logits(z, y), "wrong_sign", "sign"),
+    ("dense_backward", lambda dZ, A, W: (dZ.T @ A, np.sum(dZ), dZ @ W), "db_total", "single number"),
+    ("adam_step", lambda w, g, m, v, t, lr, b1, b2, eps: _adam(w, g, m, v, t, lr, b2, b1, eps), "betas_swapped",
+     "swapped"),
+    ("precision_recall_f1", lambda t, p: (np.mean(t == p), _prf(t, p)[1], 2 * np.mean(t == p) * _prf(t, p)[1]
+                                          / (np.mean(t == p) + _prf(t, p)[1]) if np.mean(t == p) + _prf(t, p)[1]
+                                          else 0.0), "accuracy_as_precision", "accuracy"),
+    ("precision_recall_f1", lambda t, p: (np.float64(np.sum(t * p)) / np.sum(p), np.float64(np.sum(t * p))
+                                          / np.sum(t), 2 * np.sum(t * p) / (np.sum(t) + np.sum(p))),
+     "nan_when_undefined", "zero_division"),
 ]
 
 
@@ -263,6 +278,10 @@ ACTIVATION_MISTAKES = [
     ("tanh", act.tanh, lambda Z: 1 - Z**2, "A_formula_on_Z"),
     ("tanh", act.tanh, lambda Z: 1 - np.tanh(Z), "no_square"),
     ("tanh", lambda Z: (np.exp(Z) - np.exp(-Z)) / (np.exp(Z) + np.exp(-Z)), act.tanh_grad, "exp_overflow"),
+    ("tanh", act.tanh, act.tanh, "g_prime_is_g"),
+    ("relu", act.relu, lambda Z: (Z < 0) * 1.0, "flipped"),
+    ("sigmoid", act.sigmoid, lambda Z: np.exp(-Z) / (1 + np.exp(-Z)) ** 2, "grad_overflow"),
+    ("sigmoid", act.sigmoid_grad, act.sigmoid, "swapped"),
 ]
 
 
@@ -386,3 +405,174 @@ def test_differently_written_correct_code_passes():
             assert r.passed, str(r)
     r = check.activation("sigmoid", lambda Z: 0.5 * (1 + np.tanh(Z / 2)), lambda Z: 0.25 / np.cosh(Z / 2) ** 2)
     assert r.passed, str(r)
+
+
+def test_torch_output_passes_and_float32_is_named():
+    def torch_layer(A, W, b):
+        return torch.from_numpy(A) @ torch.from_numpy(W).T + torch.from_numpy(b)
+
+    assert check.dense_forward(torch_layer).passed
+    r = check.dense_forward(lambda A, W, b: torch.tensor((A @ W.T + b).tolist()))  # float32 by default
+    assert not r.passed and "float32" in r.cases[0].note and "float64" in r.diagnosis
+
+
+def test_half_written_activation_and_non_callable():
+    r = check.activation("tanh", act.tanh, None)
+    assert r.mistake == "not_a_function"
+    with pytest.raises(ValueError, match="name"):
+        check.activation("softplus", act.relu, act.relu_grad)
+
+
+def test_generic_diagnosis_when_no_listed_mistake_matches():
+    r = check.dense_forward(lambda A, W, b: A @ W.T + 2 * b)
+    assert not r.passed and r.mistake is None
+    assert r.diagnosis.startswith("on case 'random: m=4, n_in=3, n_out=5': Z: wrong values. Hint: ")
+
+
+def test_backprop_table_names_the_wrong_tensors():
+    def wrong_first_db(*a):
+        dW, db = backprop_ref(*a)
+        db[0] = db[0] * 2
+        return dW, db
+
+    r = check.backprop(wrong_first_db)
+    assert not r.passed
+    assert [row[2] for row in r.table] == ["ok", "WRONG", "ok", "ok", "ok", "ok"]
+    assert r.table[1][:2] == ("1", "db (6,)") and r.table[-1][0] == "3 (output)"
+    assert "db[1]: wrong values" in r.cases[0].note
+    r = check.backprop(lambda *a: (backprop_ref(*a)[0][:-1], backprop_ref(*a)[1]))
+    assert "dW_list has 2 entries, expected 3 (one per layer)" in r.cases[0].note
+    assert {row[2] for row in r.table} == {"not computed"}
+
+
+def test_numerical_gradient_accepts_both_calling_conventions():
+    def with_argument(f, x, eps):
+        E = np.eye(x.size).reshape(x.size, *x.shape)  # E[j] is the j-th unit array, shape of x
+        return np.array([(f(x + eps * e) - f(x - eps * e)) / (2 * eps) for e in E]).reshape(x.shape)
+
+    assert check.numerical_gradient(with_argument).passed
+
+
+# ------------------------------------------------------------ the references
+
+
+def test_adam_reference_is_torch_optim_adam():
+    from mlp_lab.check.training import _torch_adam
+
+    rng = np.random.default_rng(0)
+    w0, G = rng.standard_normal((3, 2)), rng.standard_normal((20, 3, 2))
+    p = torch.tensor(w0, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=0.05, betas=(0.8, 0.99), eps=1e-6)
+    W, M, V = _torch_adam(w0, G, 0.05, 0.8, 0.99, 1e-6)
+    for t, g in enumerate(G):
+        p.grad = torch.tensor(g)
+        opt.step()
+        assert np.array_equal(W[t], p.detach().numpy())
+        assert np.array_equal(M[t], opt.state[p]["exp_avg"].numpy())
+        assert np.array_equal(V[t], opt.state[p]["exp_avg_sq"].numpy())
+
+
+def test_precision_recall_f1_reference_is_sklearn():
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    from mlp_lab.check.training import _sklearn_prf
+
+    for y_true, y_pred in [([1, 0, 1, 1], [1, 1, 0, 1]), ([0, 0], [0, 0]), ([1, 0], [0, 0])]:
+        t, p = np.array(y_true), np.array(y_pred)
+        want = tuple(s(t, p, zero_division=0) for s in (precision_score, recall_score, f1_score))
+        assert _sklearn_prf(t, p) == pytest.approx(want, rel=1e-15, abs=0)
+
+
+# ------------------------------------------- stable, deterministic display
+
+
+def test_text_and_html_are_deterministic_and_free_of_digits_of_differences():
+    r1 = check.softmax(lambda Z: np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True))
+    r2 = check.softmax(lambda Z: np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True))
+    assert str(r1) == str(r2) == repr(r1) and r1._repr_html_() == r2._repr_html_()
+    assert "0x" not in str(r1) and "e-1" not in str(r1).split("(rtol")[1].split(")")[1]
+    html = r1._repr_html_()
+    assert html.startswith('<div class="mlp-lab-check">') and "<table>" in html and "likely mistake" in html
+    assert "&lt;" not in check.dense_forward(dense_forward_ref)._repr_html_()
+
+
+GOLDEN = {
+    "passed": (
+        lambda: check.dense_forward(dense_forward_ref),
+        "check.dense_forward: passed, 5 of 5 cases agree with the reference (rtol 1e-10, atol 1e-12)\n"
+        "cases: random: m=4, n_in=3, n_out=5; random: m=6, n_in=5, n_out=2; square: m=4, n_in=4, n_out=4; "
+        "batch of 1: m=1, n_in=3, n_out=4; zero input: m=3, n_in=2, n_out=3",
+    ),
+    "skeleton": (
+        lambda: check.backprop(skeleton),
+        "not attempted yet: backprop(weights, biases, X, y) still raises NotImplementedError; write your code in "
+        "its cell, run that cell, then run this check again.",
+    ),
+    "softmax overflow": (
+        lambda: check.softmax(lambda Z: np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)),
+        "check.softmax: WRONG, 6 of 7 cases agree with the reference (rtol 1e-10, atol 1e-12)\n"
+        "likely mistake: exp(Z) overflows for logits near 1000 (inf / inf = NaN): the max shift is missing. Hint: "
+        "subtract each row's maximum first, Z - Z.max(axis=1, keepdims=True).\n"
+        "  case                  verdict  note\n"
+        "  random (4, 3)         ok\n"
+        "  random (3, 5)         ok\n"
+        "  square (3, 3)         ok\n"
+        "  batch of 1 (1, 4)     ok\n"
+        "  logits +-1000 (3, 3)  WRONG    P has NaN or inf (overflow)\n"
+        "  ties (2, 4)           ok\n"
+        "  zeros (2, 3)          ok",
+    ),
+}
+
+
+@pytest.mark.parametrize("which", sorted(GOLDEN))
+def test_golden_text(which):
+    """The exact text; the suite also runs this file under other CPU kernels (see the README)."""
+    make, text = GOLDEN[which]
+    assert str(make()) == text
+
+
+def test_every_checker_prints_the_same_text_under_other_cpu_kernels(tmp_path):
+    """Run the reference and one mistake of every checker in a child process with other kernels."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "print_checks.py"
+    script.write_text(
+        f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r})\n"
+        "import test_check_exercises as t\n"
+        "for name in t.CHECKERS: print(t.run(name, t.REFERENCES[name]))\n"
+        "for name, fn, key, word in t.MISTAKES: print(t.run(name, fn))\n"
+    )
+    outputs = []
+    for extra in ({}, {"OPENBLAS_CORETYPE": "Sandybridge", "ATEN_CPU_CAPABILITY": "default",
+                       "MKL_ENABLE_INSTRUCTIONS": "AVX", "OMP_NUM_THREADS": "1"}):
+        env = {**os.environ, **extra}
+        proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stderr == ""
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count("passed, ") == len(CHECKERS)
+
+
+# ----------------------------------------------------------------- timing
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_each_checker_runs_under_a_second(name):
+    """Reference (all cases) and a skeleton-free wrong answer (all mistakes tried), best of three."""
+    import time
+
+    wrong = next(fn for n, fn, _, _ in MISTAKES if n == name)
+    for fn in (REFERENCES[name], wrong):
+        run(name, fn)  # warm up: torch and sklearn imports, first calls
+        best = min(_timed(time.perf_counter, lambda fn=fn: run(name, fn)) for _ in range(3))
+        assert best < 1.0, f"{name} took {best:.2f} s"
+
+
+def _timed(clock, f):
+    t0 = clock()
+    f()
+    return clock() - t0

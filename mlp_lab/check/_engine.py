@@ -173,6 +173,9 @@ def value_problem(label: str, value: object, expected: object, spec: Spec, case:
         return f"{label} has NaN or inf" + (" (overflow)" if "overflow" in errors else "")
     if compare(label, ours, ref, rtol=spec.rtol, atol=spec.atol).agrees:
         return ""
+    dtype = str(getattr(value, "dtype", "")).removeprefix("torch.")
+    if dtype in ("float32", "float16", "bfloat16"):
+        return f"{label} is {dtype}: wrong values at float64 precision"
     if case.per_step:
         close = np.isclose(ours, ref, rtol=spec.rtol, atol=spec.atol).reshape(len(ref), -1).all(axis=1)
         return f"{label}: wrong values from step {int(np.argmin(close)) + 1}"
@@ -187,10 +190,16 @@ def judge(case: Case, outcome: Outcome, spec: Spec) -> tuple[CaseResult, str]:
         return CaseResult(case.name, False, f"raised {outcome.message}"), "error"
     if outcome.status == "bad output":
         return CaseResult(case.name, False, outcome.message), "type"
-    for label, value, ref in zip(case.labels, outcome.values, case.expected, strict=True):
-        note = value_problem(label, value, ref, spec, case, outcome.fp_errors)
-        if note:
-            return CaseResult(case.name, False, note), _kind(note)
+    problems = [
+        (label, value_problem(label, value, ref, spec, case, outcome.fp_errors))
+        for label, value, ref in zip(case.labels, outcome.values, case.expected, strict=True)
+    ]
+    problems = [(label, note) for label, note in problems if note]
+    if problems:
+        note = problems[0][1]
+        if len(problems) > 1:
+            note += f" (also wrong: {', '.join(label for label, _ in problems[1:])})"
+        return CaseResult(case.name, False, note), _kind(problems[0][1])
     if outcome.modified:
         return CaseResult(case.name, False, f"changed its input {', '.join(outcome.modified)}"), "modified"
     return CaseResult(case.name, True), ""
@@ -198,7 +207,8 @@ def judge(case: Case, outcome: Outcome, spec: Spec) -> tuple[CaseResult, str]:
 
 def _kind(note: str) -> str:
     """The kind of a value problem, from the note :func:`value_problem` wrote."""
-    for marker, kind in (("is None", "none"), ("not numbers", "type"), ("shape", "shape"), ("NaN", "nonfinite")):
+    markers = (("is None", "none"), ("not numbers", "type"), ("shape", "shape"), ("NaN", "nonfinite"))
+    for marker, kind in (*markers, ("float64", "dtype")):
         if marker in note:
             return kind
     return "values"
@@ -249,6 +259,8 @@ GENERIC_HINTS = {
     "nonfinite": "something overflowed or divided by zero; large inputs (such as logits of 1000) need a "
     "numerically stable formula.",
     "modified": "do not change the arrays you are given: write `Z = Z - c`, not `Z -= c`, or work on a copy.",
+    "dtype": "compute in float64, the dtype of the inputs (a torch tensor made with torch.tensor(float_list) is "
+    "float32; pass dtype=torch.float64 or keep to NumPy).",
     "values": "none of the usual mistakes matches; compare your code with the formula in the text, one term at "
     "a time, on the smallest case.",
 }
@@ -259,7 +271,7 @@ def run_check(
     fn: object,
     cases: Sequence[Case] | Callable[[], Sequence[Case]],
     mistakes: Sequence[Mistake] | Callable[[], Sequence[Mistake]],
-    table: Callable[[Sequence[Case], Sequence[Outcome]], tuple] | None = None,
+    table: Callable[[Sequence[Case], Sequence[Outcome]], tuple[tuple, str]] | None = None,
 ) -> CheckResult:
     """Run ``fn`` on the cases, judge, diagnose, and build the :class:`CheckResult`.
 
@@ -280,11 +292,11 @@ def run_check(
             return CheckResult(spec.exercise, spec.signature, False, False, None, None, (), tol)
         judged = [judge(case, o, spec) for case, o in zip(case_list, outcomes, strict=True)]
         results = tuple(r for r, _ in judged)
-        rows = table(case_list, outcomes) if table is not None else ()
+        rows, title = table(case_list, outcomes) if table is not None else ((), "")
         if all(r.ok for r in results):
-            return CheckResult(spec.exercise, spec.signature, True, True, None, None, results, tol, rows)
+            return CheckResult(spec.exercise, spec.signature, True, True, None, None, results, tol, rows, title)
         diagnosis, key = _diagnose(spec, case_list, outcomes, judged, mistakes)
-    return CheckResult(spec.exercise, spec.signature, False, True, diagnosis, key, results, tol, rows)
+    return CheckResult(spec.exercise, spec.signature, False, True, diagnosis, key, results, tol, rows, title)
 
 
 def _diagnose(spec, cases, outcomes, judged, mistakes) -> tuple[str, str | None]:

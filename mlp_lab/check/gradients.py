@@ -186,8 +186,8 @@ def backprop(fn: object, *, seed: int = 0) -> CheckResult:
     return run_check(spec, fn, cases, mistakes, table=lambda cs, os: _tensor_table(cs[0], os[0], spec))
 
 
-def _tensor_table(case: Case, outcome, spec: Spec) -> tuple[tuple[str, str, str], ...]:
-    """(layer, tensor, verdict) for every tensor of one case."""
+def _tensor_table(case: Case, outcome, spec: Spec) -> tuple[tuple[tuple[str, str, str], ...], str]:
+    """(layer, tensor, verdict) for every tensor of one case, and the table's title."""
     L = len(case.labels) // 2
     rows = []
     for i, (label, ref) in enumerate(zip(case.labels, case.expected, strict=True)):
@@ -199,7 +199,7 @@ def _tensor_table(case: Case, outcome, spec: Spec) -> tuple[tuple[str, str, str]
         else:
             verdict = "ok" if not value_problem(label, outcome.values[i], ref, spec, case, frozenset()) else "WRONG"
         rows.append((layer, tensor, verdict))
-    return tuple(rows)
+    return tuple(rows), f"per tensor, case '{case.name}'"
 
 
 # ------------------------------------------------------------ numerical gradient

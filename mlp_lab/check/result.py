@@ -64,6 +64,8 @@ class CheckResult:
         The tolerance of the comparisons, e.g. ``"rtol 1e-10, atol 1e-12"``.
     table : tuple of (str, str, str)
         Extra per-tensor verdicts (``check.backprop``: layer, tensor, verdict); may be empty.
+    table_title : str
+        What the table is about, e.g. ``"gradients of case '3 layers [4, 6, 5, 3], m=5'"``.
     """
 
     exercise: str
@@ -75,6 +77,7 @@ class CheckResult:
     cases: tuple[CaseResult, ...]
     tolerance: str
     table: tuple[tuple[str, str, str], ...] = ()
+    table_title: str = ""
 
     # ------------------------------------------------------------------ text
 
@@ -99,6 +102,7 @@ class CheckResult:
         if self.diagnosis:
             lines.append(f"likely mistake: {self.diagnosis}")
         if self.table:
+            lines.append(f"{self.table_title}:")
             lines.extend(_format_rows(("layer", "tensor", "verdict"), self.table))
         if self.passed:
             lines.append("cases: " + "; ".join(c.name for c in self.cases))
@@ -125,6 +129,7 @@ class CheckResult:
         if self.diagnosis:
             parts.append(f"<p><strong>likely mistake:</strong> {esc(self.diagnosis)}</p>")
         if self.table:
+            parts.append(f"<p>{esc(self.table_title)}:</p>")
             parts.append(_html_table(("layer", "tensor", "verdict"), self.table))
         if self.passed:
             parts.append("<p>cases: " + esc("; ".join(c.name for c in self.cases)) + "</p>")

@@ -151,9 +151,11 @@ def _prf_variant(y_true, y_pred, *, mistake: str = ""):
     """Precision, recall, F1, or a mistaken variant of them (for the diagnosis)."""
     tp, pred_pos, true_pos = _counts(y_true, y_pred, 0 if mistake == "positive_is_0" else 1)
     p, r = _ratio(tp, pred_pos), _ratio(tp, true_pos)
-    if mistake == "nan_when_undefined":
+    if mistake.startswith("nan_when_undefined"):
         with np.errstate(all="ignore"):
             p, r = float(np.float64(tp) / pred_pos), float(np.float64(tp) / true_pos)
+            if mistake.endswith("counts"):  # F1 = 2 TP / (2 TP + FP + FN), NaN only when all are 0
+                return p, r, float(np.float64(2 * tp) / (true_pos + pred_pos))
             return p, r, float(2 * p * r / (p + r))
     f1 = (p + r) / 2 if mistake == "f1_arithmetic_mean" else _ratio(2 * p * r, p + r)
     if mistake == "swapped":
@@ -198,4 +200,6 @@ def precision_recall_f1(fn: object, *, seed: int = 0) -> CheckResult:
 
     mistakes = [Mistake(key, text, lambda t, p, k=key: _prf_variant(t, p, mistake=k))
                 for key, text in _PRF_MISTAKES.items()]
+    mistakes.append(Mistake("nan_when_undefined", _PRF_MISTAKES["nan_when_undefined"],
+                            lambda t, p: _prf_variant(t, p, mistake="nan_when_undefined_counts")))
     return run_check(Spec("precision_recall_f1", "precision_recall_f1(y_true, y_pred)"), fn, cases, mistakes)
