@@ -16,22 +16,24 @@ and it records the epoch's training loss :math:`\\sum_B \\tfrac{|B|}{m} J_B` (th
 batch losses as computed *before* each step, weighted by batch size), then the
 validation loss and the metrics, evaluated after the epoch's last step.
 
-Design for speed (small models are dominated by per-step overhead, not arithmetic):
-the data are converted once to the model's dtype and device; each epoch draws one
-permutation and slices the permuted tensors into batches (no ``DataLoader``); the
-gradients come from :func:`torch.autograd.grad` (nothing accumulates in ``.grad``, so
-there is nothing to zero) and go straight to torch.optim's functional update, fused
-where the device supports it (see :class:`_Update`); batch losses stay on the device and
-the host reads them once per epoch (no ``.item()`` per step). The library never changes
-``torch.set_num_threads``.
+:func:`fit` is two steps: :func:`_prepare` checks every argument and converts the data
+once to the model's dtype and device, and builds the optimizer; :func:`_train_epoch` is one
+pass over the data, the usual ``zero_grad(); loss.backward(); step()`` loop. The optimizer
+is the public :class:`torch.optim.Adam`, :class:`~torch.optim.AdamW` or
+:class:`~torch.optim.SGD`, with two parameter groups (weight matrices decayed, biases not)
+and ``fused=True`` where PyTorch has a fused kernel for the device, as nanoGPT builds its
+optimizer. For speed (small models are dominated by per-step overhead, not arithmetic),
+each epoch draws one permutation and slices the permuted tensors into batches (no
+``DataLoader``), and batch losses stay on the device: the host reads them once per epoch
+(no ``.item()`` per step). The library never changes ``torch.set_num_threads``.
 """
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import math
-import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -46,7 +48,9 @@ from mlp_lab._validation import (
     check_nonnegative,
     check_positive,
     check_positive_int,
+    check_seed,
 )
+from mlp_lab.history import History
 
 __all__ = [
     "LOSSES",
@@ -55,10 +59,9 @@ __all__ = [
     "History",
     "TrainingDiverged",
     "fit",
+    "make_optimizer",
     "resolve_device",
 ]
-
-_log = logging.getLogger(__name__)
 
 #: Loss name -> function of (model output, target), mean over the batch.
 LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
@@ -105,100 +108,6 @@ class TrainingDiverged(FloatingPointError):
             f"(e.g. lr={lr / 10:g}), or scale the features. "
             "The model's parameters are left as they were when this was detected."
         )
-
-
-class History:
-    """Per-epoch record of a :func:`fit` run.
-
-    Columns (lists with one value per epoch, epochs numbered from 1):
-
-    ``epoch``
-        1, 2, ..., ``epochs``.
-    ``loss``
-        Mean training loss over the epoch's batches, each computed before its step.
-    ``val_loss``
-        Validation loss after the epoch's last step (only with validation data).
-    ``<metric>`` / ``val_<metric>``
-        Each requested metric on the training / validation data after the epoch.
-
-    ``params`` holds the settings of the run (loss, optimizer, lr, device, dtype, ...).
-    """
-
-    def __init__(self, columns: dict[str, list[float]], *, params: dict[str, Any]) -> None:
-        self._columns = {name: list(values) for name, values in columns.items()}
-        self.params = dict(params)
-
-    @property
-    def epochs(self) -> list[int]:
-        """The epoch numbers, ``[1, 2, ..., epochs]``."""
-        return [int(e) for e in self._columns["epoch"]]
-
-    def keys(self) -> list[str]:
-        """Column names, ``"epoch"`` first."""
-        return list(self._columns)
-
-    def __getitem__(self, name: str) -> list[float]:
-        if name not in self._columns:
-            raise KeyError(f"History has no column {name!r}; it has {', '.join(map(repr, self._columns))}")
-        return list(self._columns[name])
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._columns
-
-    def __len__(self) -> int:
-        return len(self._columns["epoch"])
-
-    @property
-    def final(self) -> dict[str, float]:
-        """The last epoch's values, e.g. ``{"loss": 0.12, "accuracy": 1.0}`` (no ``epoch``)."""
-        return {name: values[-1] for name, values in self._columns.items() if name != "epoch"}
-
-    def as_dict(self) -> dict[str, list[float]]:
-        """A copy of all columns as plain lists."""
-        return {name: list(values) for name, values in self._columns.items()}
-
-    def as_dataframe(self):  # -> pandas.DataFrame (pandas is optional)
-        """The columns as a :class:`pandas.DataFrame` indexed by ``epoch``."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - pandas is in the course environment
-            raise ImportError("History.as_dataframe() needs pandas; use History.as_dict() without it") from exc
-        return pd.DataFrame(self.as_dict()).set_index("epoch")
-
-    def plot(self, ax=None, *, metric: str = "loss", title: str | None = None):
-        """Draw the training (and validation) curve of ``metric`` against the epoch.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure is made when omitted.
-        metric : str
-            ``"loss"`` (default) or a recorded metric such as ``"accuracy"``.
-        title : str, optional
-            The axes title; a default naming the metric is used when omitted.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        if metric not in self._columns:
-            raise ValueError(f"metric must be one of the recorded columns {self.keys()[1:]}; got {metric!r}")
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
-        ax.plot(self.epochs, self._columns[metric], label=f"train {metric}")
-        if f"val_{metric}" in self._columns:
-            ax.plot(self.epochs, self._columns[f"val_{metric}"], label=f"validation {metric}")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(metric)
-        ax.set_title(title if title is not None else f"{metric} per epoch")
-        ax.legend()
-        return ax
-
-    def __repr__(self) -> str:
-        last = ", ".join(f"{k}={v:.4g}" for k, v in self.final.items())
-        return f"History(epochs={len(self)}, {last})"
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -331,14 +240,6 @@ def _check_metrics(metrics: Iterable[str] | None, loss: str) -> tuple[str, ...]:
     return names
 
 
-def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
-    if not 0 <= seed < 2**63:
-        raise ValueError(f"seed must be in [0, 2**63), got {seed}")
-    return int(seed)
-
-
 # ----------------------------------------------------------------------------- pieces of the loop
 
 
@@ -385,82 +286,228 @@ def _evaluate(
     return values
 
 
-_FUSED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+# ----------------------------------------------------------------------------- the optimizer
 
 
-class _Update:
-    """One optimizer step, :math:`\\theta \\leftarrow \\mathrm{step}(\\theta, g)`, for :func:`fit`.
+def make_optimizer(
+    name: str, model_params: Sequence[nn.Parameter], *, lr: float, weight_decay: float = 0.0, momentum: float = 0.0
+) -> torch.optim.Optimizer:
+    """The :mod:`torch.optim` optimizer :func:`fit` uses: weights decayed, biases not, fused if possible.
 
-    The arithmetic is torch.optim's own: the functional :func:`torch.optim.adam.adam`,
-    :func:`torch.optim.adamw.adamw` and :func:`torch.optim.sgd.sgd` that
-    ``torch.optim.Adam.step`` (etc.) call, with ``fused=True`` where the device has a fused
-    kernel and PyTorch's default hyperparameters (``betas=(0.9, 0.999)``, ``eps=1e-8``, no
-    dampening or Nesterov). Calling them directly skips the per-step bookkeeping of the
-    ``Optimizer`` objects (hooks, profiling, state look-ups, re-grouping), which is a sizeable
-    part of a step for small networks. Weight decay applies to the weight matrices only.
+    Two parameter groups, as nanoGPT builds them: the weight matrices (parameters with 2 or
+    more dimensions) with ``weight_decay``, the biases (and other 1-D parameters) with none.
+    ``"adam"`` and ``"sgd"`` add ``weight_decay * W`` to each weight's gradient (coupled, the
+    gradient of an L2 penalty); ``"adamw"`` shrinks the weights directly (decoupled). Every
+    other hyperparameter is PyTorch's default (``betas=(0.9, 0.999)``, ``eps=1e-8``; no
+    dampening or Nesterov). ``fused=True`` (one kernel updates all the parameters of a group)
+    when this PyTorch has a fused kernel for the parameters' device and dtype, else
+    ``foreach=True``; read which from ``optimizer.defaults["fused"]``.
     """
+    params = list(model_params)
+    groups = [
+        {"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay},
+        {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0},
+    ]
+    groups = [g for g in groups if g["params"]]
+    cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}[name]
+    kwargs = {"momentum": momentum} if name == "sgd" else {}
+    try:
+        return cls(groups, lr=lr, fused=True, **kwargs)
+    except RuntimeError:  # no fused kernel for this device or dtype in this version of PyTorch
+        return cls(groups, lr=lr, foreach=True, **kwargs)
 
-    def __init__(
-        self, name: str, params: list[nn.Parameter], *, lr: float, weight_decay: float, momentum: float
-    ) -> None:
-        from torch.optim.adam import adam
-        from torch.optim.adamw import adamw
-        from torch.optim.sgd import sgd
 
-        self.name, self.lr, self.momentum = name, lr, momentum
-        p0 = params[0]
-        self.fused = p0.device.type in ("cpu", "cuda") and p0.dtype in _FUSED_DTYPES
-        # Coupled decay (adam, sgd) adds ``weight_decay * W`` to the weights' gradients: done here
-        # with one foreach call, so that a single fused update serves every parameter. Decoupled
-        # decay (adamw) acts on the parameters inside the update: weights and biases then form
-        # two groups, the biases with no decay.
-        self.decay_idx = [i for i, p in enumerate(params) if p.ndim >= 2] if weight_decay > 0 else []
-        self.decay_params = [params[i] for i in self.decay_idx]
-        self.decay = weight_decay
-        if weight_decay > 0 and name in ("adam", "sgd"):
-            split = [(list(range(len(params))), 0.0)]
-        elif weight_decay > 0:
-            self.decay_idx = []
-            split = [
-                ([i for i, p in enumerate(params) if p.ndim >= 2], weight_decay),
-                ([i for i, p in enumerate(params) if p.ndim < 2], 0.0),
-            ]
-            split = [(idx, wd) for idx, wd in split if idx]
-        else:
-            split = [(list(range(len(params))), 0.0)]
-        self.whole = len(split) == 1
-        self.groups: list[dict[str, Any]] = []
-        for idx, wd in split:
-            ps = [params[i] for i in idx]
-            group: dict[str, Any] = {"idx": idx, "params": ps, "weight_decay": wd}
-            if name in ("adam", "adamw"):
-                step_device = p0.device if self.fused else torch.device("cpu")
-                group["exp_avgs"] = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in ps]
-                group["exp_avg_sqs"] = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in ps]
-                group["steps"] = [torch.zeros((), dtype=torch.float32, device=step_device) for _ in ps]
-            else:
-                group["momentum_buffers"] = [None] * len(ps)  # filled in place by sgd() when momentum > 0
-            self.groups.append(group)
-        self._fn = {"adam": adam, "adamw": adamw, "sgd": sgd}[name]
+# ----------------------------------------------------------------------------- preparation
 
-    def __call__(self, grads: Sequence[torch.Tensor]) -> None:
+
+@dataclass
+class _Setup:
+    """Everything :func:`fit` prepares once: checked data on the device, the optimizer, the batching."""
+
+    model: nn.Module
+    loss: str
+    optimizer: torch.optim.Optimizer
+    X: torch.Tensor  # (m, n_0)
+    y: torch.Tensor  # (m,) or shaped like the model's output
+    X_val: torch.Tensor | None
+    y_val: torch.Tensor | None
+    metrics: tuple[str, ...]
+    batch_size: int | None  # None: full batch
+    batch_weights: torch.Tensor  # (n_batches,) |B| / m, to average the batch losses
+    generator: torch.Generator  # orders the batches, on the CPU so every device sees the same
+
+
+def _check_options(
+    loss: object, optimizer: object, lr: object, epochs: object, batch_size: object, weight_decay: object,
+    momentum: object, metrics: object, seed: object,
+) -> dict[str, Any]:
+    """Check the scalar options of :func:`fit`; return them normalised, by name."""
+    loss = check_choice(loss, name="loss", choices=LOSSES)
+    optimizer = check_choice(optimizer, name="optimizer", choices=OPTIMIZERS)
+    momentum = check_nonnegative(momentum, name="momentum")
+    if momentum >= 1:
+        raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+    if momentum > 0 and optimizer != "sgd":
+        raise ValueError(f"momentum applies to optimizer='sgd' only; got momentum={momentum} with {optimizer!r}")
+    return {
+        "loss": loss, "optimizer": optimizer, "lr": check_positive(lr, name="lr"),
+        "epochs": check_positive_int(epochs, name="epochs"),
+        "batch_size": None if batch_size is None else check_positive_int(batch_size, name="batch_size"),
+        "weight_decay": check_nonnegative(weight_decay, name="weight_decay"), "momentum": momentum,
+        "metrics": _check_metrics(metrics, loss), "seed": check_seed(seed),
+    }
+
+
+def _data(model: nn.Module, X: object, y: object, X_val: object, y_val: object, *, loss: str,
+          dtype: torch.dtype, dev: torch.device) -> tuple[torch.Tensor, ...]:
+    """Training and validation data as tensors on ``dev``, checked against each other and the model."""
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together (or neither)")
+    X_t = _features(X, name="X", dtype=dtype, device=dev)  # (m, n_0)
+    y_t = _targets(y, name="y", loss=loss, dtype=dtype, device=dev)  # (m,) or (m, d)
+    m = X_t.shape[0]
+    if y_t.shape[0] != m:
+        raise ValueError(f"arguments must have the same number of samples (rows): X has {m}, y has {y_t.shape[0]}")
+    Xv_t = yv_t = None
+    if X_val is not None:
+        Xv_t = _features(X_val, name="X_val", dtype=dtype, device=dev)
+        yv_t = _targets(y_val, name="y_val", loss=loss, dtype=dtype, device=dev)
+        if Xv_t.shape[1] != X_t.shape[1]:
+            raise ValueError(
+                f"X_val must have the same number of features as X ({X_t.shape[1]}), got shape {tuple(Xv_t.shape)}"
+            )
+        if yv_t.shape[0] != Xv_t.shape[0]:
+            raise ValueError(
+                "arguments must have the same number of samples (rows): "
+                f"X_val has {Xv_t.shape[0]}, y_val has {yv_t.shape[0]}"
+            )
+    # move the model, then probe its output shape on two rows (no gradients, eval mode)
+    was_training = model.training
+    model.to(dev)
+    model.eval()
+    try:
         with torch.no_grad():
-            if self.decay_idx:  # grads are fresh tensors from autograd.grad: safe to update in place
-                torch._foreach_add_([grads[i] for i in self.decay_idx], self.decay_params, alpha=self.decay)
-            for group in self.groups:
-                g = list(grads) if self.whole else [grads[i] for i in group["idx"]]
-                if self.name == "sgd":
-                    self._fn(
-                        group["params"], g, group["momentum_buffers"], fused=self.fused,
-                        weight_decay=group["weight_decay"], momentum=self.momentum, lr=self.lr,
-                        dampening=0.0, nesterov=False, maximize=False,
-                    )
-                else:
-                    self._fn(
-                        group["params"], g, group["exp_avgs"], group["exp_avg_sqs"], [], group["steps"],
-                        fused=self.fused, amsgrad=False, beta1=0.9, beta2=0.999, lr=self.lr,
-                        weight_decay=group["weight_decay"], eps=1e-8, maximize=False,
-                    )
+            out_tail = tuple(model(X_t[:2]).shape)[1:]
+    except RuntimeError as exc:
+        raise ValueError(f"the model cannot be applied to X of shape {tuple(X_t.shape)}: {exc}") from exc
+    finally:
+        model.train(was_training)
+    y_t = _match_output((m, *out_tail), y_t, loss=loss, name="y")
+    if X_val is not None:
+        yv_t = _match_output((Xv_t.shape[0], *out_tail), yv_t, loss=loss, name="y_val")
+    return X_t, y_t, Xv_t, yv_t
+
+
+def _prepare(model: object, X: object, y: object, X_val: object, y_val: object, *,
+             device: str | torch.device, **options: Any) -> tuple[_Setup, dict[str, Any]]:
+    """Check every argument of :func:`fit`, before any work; move model and data; build the optimizer.
+
+    Returns the setup of the run and its settings (what :attr:`History.params` records).
+    """
+    params, dtype = _check_model(model)
+    run = _check_options(**options)
+    dev = resolve_device(device)
+    X_t, y_t, Xv_t, yv_t = _data(model, X, y, X_val, y_val, loss=run["loss"], dtype=dtype, dev=dev)
+    m = X_t.shape[0]
+    batch_size = None if run["batch_size"] is None or run["batch_size"] >= m else run["batch_size"]
+    bs = m if batch_size is None else batch_size
+    sizes = [bs] * (m // bs) + ([m % bs] if m % bs else [])
+    optimizer = make_optimizer(run["optimizer"], params, lr=run["lr"], weight_decay=run["weight_decay"],
+                               momentum=run["momentum"])
+    setup = _Setup(
+        model=model, loss=run["loss"], optimizer=optimizer, X=X_t, y=y_t, X_val=Xv_t, y_val=yv_t,
+        metrics=run["metrics"], batch_size=batch_size,
+        batch_weights=torch.tensor(sizes, dtype=dtype, device=dev) / m,
+        generator=torch.Generator(device="cpu").manual_seed(run["seed"]),
+    )
+    run.update(batch_size=batch_size, device=str(dev), dtype=str(dtype).replace("torch.", ""),
+               fused=bool(optimizer.defaults.get("fused")), n_samples=m)
+    return setup, run
+
+
+# ----------------------------------------------------------------------------- one epoch
+
+
+def _batches(s: _Setup) -> Iterable[tuple[torch.Tensor, torch.Tensor]]:
+    """This epoch's batches: all the data in order, or slices of one random permutation."""
+    if s.batch_size is None:
+        return ((s.X, s.y),)
+    perm = torch.randperm(s.X.shape[0], generator=s.generator).to(s.X.device)  # (m,), same order on any device
+    return zip(s.X[perm].split(s.batch_size), s.y[perm].split(s.batch_size), strict=True)
+
+
+def _train_epoch(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
+) -> torch.Tensor:
+    """One pass over ``batches``, one optimizer step each; returns the batch losses, on the device.
+
+    Each loss is the mean over its batch, computed before that batch's step. No host sync: the
+    caller reads the losses when it needs them.
+    """
+    model.train()
+    losses = []
+    for xb, yb in batches:
+        batch_loss = loss_fn(model(xb), yb)
+        optimizer.zero_grad(set_to_none=True)
+        batch_loss.backward()
+        optimizer.step()
+        losses.append(batch_loss.detach())
+    return torch.stack(losses)  # (n_batches,)
+
+
+def _epoch(s: _Setup) -> list[float]:
+    """Train one epoch, then evaluate; returns ``[loss, metrics..., val_loss, val_metrics...]``.
+
+    The training loss is the batches' losses weighted by batch size (the full-batch loss when
+    there is one batch); the rest is measured after the epoch's last step.
+    """
+    batch_losses = _train_epoch(s.model, s.optimizer, LOSSES[s.loss], _batches(s))
+    scalars = [batch_losses[0] if s.batch_size is None else torch.dot(batch_losses, s.batch_weights)]
+    if s.metrics or s.X_val is not None:
+        s.model.eval()
+        with torch.no_grad():
+            if s.metrics:
+                scalars += _evaluate(s.model, s.X, s.y, loss=s.loss, with_loss=False, metrics=s.metrics)
+            if s.X_val is not None:
+                scalars += _evaluate(s.model, s.X_val, s.y_val, loss=s.loss, with_loss=True, metrics=s.metrics)
+    return torch.stack(scalars).tolist()  # the one host sync of the epoch
+
+
+def _record(columns: dict[str, list[float]], epoch: int, values: list[float], *, metrics: Sequence[str],
+            lr: float) -> None:
+    """Append one epoch's values to the columns; raise :class:`TrainingDiverged` on a NaN/inf loss."""
+    names = ["loss", *metrics]
+    if "val_loss" in columns:
+        names += ["val_loss", *(f"val_{name}" for name in metrics)]
+    row = dict(zip(names, values, strict=True))
+    for name in ("loss", "val_loss"):
+        if name in row and not math.isfinite(row[name]):
+            what = "training loss" if name == "loss" else "validation loss"
+            raise TrainingDiverged(epoch=epoch, value=row[name], lr=lr, what=what)
+    columns["epoch"].append(epoch)
+    for name, value in row.items():
+        columns[name].append(value)
+
+
+@contextlib.contextmanager
+def _progress_bar(show: bool, epochs: int) -> Iterator[Any]:
+    """A ``tqdm.auto`` bar over epochs (a widget in Jupyter, text on a terminal), or None."""
+    if not show:
+        yield None
+        return
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as exc:
+        raise ImportError("progress=True needs tqdm: pip install 'mlp-lab[progress]' (or pip install tqdm)") from exc
+    bar = tqdm(total=epochs, desc="fit", unit="epoch")
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 # ----------------------------------------------------------------------------- fit
@@ -484,7 +531,6 @@ def fit(
     seed: int = 0,
     device: str | torch.device = "auto",
     progress: bool = False,
-    log_every: int | None = None,
 ) -> History:
     """Train ``model`` in place on ``(X, y)`` and return the per-epoch :class:`History`.
 
@@ -510,10 +556,9 @@ def fit(
         must output one *logit* per sample, shape (m, 1) or (m,), with no sigmoid at the end.
         ``"cross_entropy"``: logits of shape (m, K). ``"mse"``: predictions shaped like ``y``.
     optimizer : {"adam", "adamw", "sgd"}
-        The update of :class:`torch.optim.Adam`, :class:`~torch.optim.AdamW` or
-        :class:`~torch.optim.SGD` with PyTorch's defaults besides ``lr``, ``weight_decay`` and
-        ``momentum`` (bit-for-bit the same parameters as a loop using those classes with
-        ``fused=True``), fused when the device and dtype have a fused kernel.
+        :class:`torch.optim.Adam`, :class:`~torch.optim.AdamW` or :class:`~torch.optim.SGD`
+        with PyTorch's defaults besides ``lr``, ``weight_decay`` and ``momentum``, fused when
+        the device and dtype have a fused kernel (:func:`make_optimizer`).
     lr : float
         Learning rate, > 0.
     epochs : int
@@ -547,10 +592,10 @@ def fit(
     device : {"auto", "cpu", "cuda", "cuda:N"} or torch.device
         ``"auto"`` uses CUDA when available, else the CPU. The model and data move together.
     progress : bool
-        Show a ``tqdm`` progress bar over epochs with the current loss (off by default).
-    log_every : int, optional
-        Emit ``Epoch: N, Loss: x`` every ``log_every`` epochs through the ``logging``
-        logger ``"mlp_lab.train"`` at INFO level (the library never prints).
+        Show a progress bar over epochs with the current loss (``tqdm.auto``: a widget in
+        Jupyter, text on stderr elsewhere; needs ``tqdm``, the ``progress`` extra). Off by
+        default. The bar shows timings, so a notebook cell that uses it cannot have its
+        output compared (mark it ``# NBVAL_IGNORE_OUTPUT``).
 
     Returns
     -------
@@ -565,163 +610,30 @@ def fit(
     TypeError, ValueError
         For invalid arguments, naming the argument, what was expected and what came.
     """
-    # ---- check everything up front, before any work
-    params, dtype = _check_model(model)
-    loss = check_choice(loss, name="loss", choices=LOSSES)
-    optimizer = check_choice(optimizer, name="optimizer", choices=OPTIMIZERS)
-    lr = check_positive(lr, name="lr")
-    epochs = check_positive_int(epochs, name="epochs")
-    if batch_size is not None:
-        batch_size = check_positive_int(batch_size, name="batch_size")
-    weight_decay = check_nonnegative(weight_decay, name="weight_decay")
-    momentum = check_nonnegative(momentum, name="momentum")
-    if momentum >= 1:
-        raise ValueError(f"momentum must be in [0, 1), got {momentum}")
-    if momentum > 0 and optimizer != "sgd":
-        raise ValueError(f"momentum applies to optimizer='sgd' only; got momentum={momentum} with {optimizer!r}")
-    metric_names = _check_metrics(metrics, loss)
-    seed = _check_seed(seed)
-    if log_every is not None:
-        log_every = check_positive_int(log_every, name="log_every")
-    if (X_val is None) != (y_val is None):
-        raise ValueError("X_val and y_val must be given together (or neither)")
-    dev = resolve_device(device)
-
-    X_t = _features(X, name="X", dtype=dtype, device=dev)  # (m, n_0)
-    y_t = _targets(y, name="y", loss=loss, dtype=dtype, device=dev)  # (m,) or (m, d)
-    m = X_t.shape[0]
-    if y_t.shape[0] != m:
-        raise ValueError(f"arguments must have the same number of samples (rows): X has {m}, y has {y_t.shape[0]}")
-    has_val = X_val is not None
-    if has_val:
-        Xv_t = _features(X_val, name="X_val", dtype=dtype, device=dev)
-        yv_t = _targets(y_val, name="y_val", loss=loss, dtype=dtype, device=dev)
-        if Xv_t.shape[1] != X_t.shape[1]:
-            raise ValueError(
-                f"X_val must have the same number of features as X ({X_t.shape[1]}), got shape {tuple(Xv_t.shape)}"
-            )
-        if yv_t.shape[0] != Xv_t.shape[0]:
-            raise ValueError(
-                "arguments must have the same number of samples (rows): "
-                f"X_val has {Xv_t.shape[0]}, y_val has {yv_t.shape[0]}"
-            )
-
-    # ---- move the model, then probe its output shape on two rows (no gradients, eval mode)
-    was_training = model.training
-    model.to(dev)
-    model.eval()
-    try:
-        with torch.no_grad():
-            out_shape = tuple(model(X_t[:2]).shape)
-    except RuntimeError as exc:
-        model.train(was_training)
-        raise ValueError(f"the model cannot be applied to X of shape {tuple(X_t.shape)}: {exc}") from exc
-    out_shape = (m, *out_shape[1:])
-    y_t = _match_output(out_shape, y_t, loss=loss, name="y")
-    if has_val:
-        yv_t = _match_output((Xv_t.shape[0], *out_shape[1:]), yv_t, loss=loss, name="y_val")
-
-    update = _Update(optimizer, params, lr=lr, weight_decay=weight_decay, momentum=momentum)
-    loss_fn = LOSSES[loss]
-
-    full_batch = batch_size is None or batch_size >= m
-    bs = m if full_batch else batch_size
-    n_full, rem = divmod(m, bs)
-    sizes = [bs] * n_full + ([rem] if rem else [])
-    batch_weights = torch.tensor(sizes, dtype=dtype, device=dev) / m  # (n_batches,)
-    generator = torch.Generator(device="cpu").manual_seed(seed)
-
+    setup, run = _prepare(
+        model, X, y, X_val, y_val, device=device, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs,
+        batch_size=batch_size, weight_decay=weight_decay, momentum=momentum, metrics=metrics, seed=seed,
+    )
     columns: dict[str, list[float]] = {"epoch": [], "loss": []}
-    if has_val:
-        columns["val_loss"] = []
-    for name in metric_names:
-        columns[name] = []
-        if has_val:
-            columns[f"val_{name}"] = []
-
-    bar = None
-    if progress:
-        from tqdm import tqdm  # optional dependency, only needed for the bar
-
-        bar = tqdm(total=epochs, desc="fit", unit="epoch")
-
+    columns.update({"val_loss": []} if setup.X_val is not None else {})
+    for name in setup.metrics:
+        columns.update({name: [], f"val_{name}": []} if setup.X_val is not None else {name: []})
+    dev = setup.X.device
     cuda_devices = [dev.index if dev.index is not None else torch.cuda.current_device()] if dev.type == "cuda" else []
+    was_training = model.training
     try:
-        with torch.random.fork_rng(devices=cuda_devices):
-            torch.manual_seed(seed)
-            for epoch in range(1, epochs + 1):
-                model.train()
-                if full_batch:
-                    batches: Iterable[tuple[torch.Tensor, torch.Tensor]] = ((X_t, y_t),)
-                else:
-                    perm = torch.randperm(m, generator=generator).to(dev)  # (m,), same order on any device
-                    batches = zip(X_t[perm].split(bs), y_t[perm].split(bs), strict=True)
-                step_losses = []
-                # The hot loop: no host syncs, nothing but forward, backward, step.
-                for xb, yb in batches:
-                    batch_loss = loss_fn(model(xb), yb)
-                    grads = torch.autograd.grad(batch_loss, params, allow_unused=True, materialize_grads=True)
-                    update(grads)
-                    step_losses.append(batch_loss.detach())
-                if full_batch:
-                    scalars = [step_losses[0]]
-                else:
-                    scalars = [torch.dot(torch.stack(step_losses), batch_weights)]
-
-                if metric_names or has_val:
-                    model.eval()
-                    with torch.no_grad():
-                        if metric_names:
-                            scalars += _evaluate(model, X_t, y_t, loss=loss, with_loss=False, metrics=metric_names)
-                        if has_val:
-                            scalars += _evaluate(model, Xv_t, yv_t, loss=loss, with_loss=True, metrics=metric_names)
-                values = torch.stack(scalars).tolist()  # the one host sync of the epoch
-
-                train_loss = values[0]
-                if not math.isfinite(train_loss):
-                    raise TrainingDiverged(epoch=epoch, value=train_loss, lr=lr)
-                columns["epoch"].append(epoch)
-                columns["loss"].append(train_loss)
-                rest = iter(values[1:])
-                for name in metric_names:
-                    columns[name].append(next(rest))
-                if has_val:
-                    val_loss = next(rest)
-                    if not math.isfinite(val_loss):
-                        raise TrainingDiverged(epoch=epoch, value=val_loss, lr=lr, what="validation loss")
-                    columns["val_loss"].append(val_loss)
-                    for name in metric_names:
-                        columns[f"val_{name}"].append(next(rest))
+        with torch.random.fork_rng(devices=cuda_devices), _progress_bar(progress, run["epochs"]) as bar:
+            torch.manual_seed(run["seed"])
+            for epoch in range(1, run["epochs"] + 1):
+                _record(columns, epoch, _epoch(setup), metrics=setup.metrics, lr=run["lr"])
                 if bar is not None:
-                    bar.set_postfix(loss=f"{train_loss:.4g}", refresh=False)
+                    bar.set_postfix(loss=f"{columns['loss'][-1]:.4g}", refresh=False)
                     bar.update()
-                if log_every is not None and (epoch % log_every == 0 or epoch == epochs):
-                    _log.info("Epoch: %d, Loss: %s", epoch, train_loss)
-
-            # The last step's update is not seen by any loss above: check the parameters once.
-            finite = torch.stack([torch.isfinite(p).all() for p in params]).all()
-            if not bool(finite):
-                raise TrainingDiverged(
-                    epoch=epochs, value=float("nan"), lr=lr, what="model (a parameter after the last step)"
-                )
     finally:
-        if bar is not None:
-            bar.close()
         model.train(was_training)
-
-    run = {
-        "loss": loss,
-        "optimizer": optimizer,
-        "lr": lr,
-        "epochs": epochs,
-        "batch_size": None if full_batch else bs,
-        "weight_decay": weight_decay,
-        "momentum": momentum,
-        "metrics": metric_names,
-        "seed": seed,
-        "device": str(dev),
-        "dtype": str(dtype).replace("torch.", ""),
-        "fused": update.fused,
-        "n_samples": m,
-    }
+        setup.optimizer.zero_grad(set_to_none=True)  # leave no .grad behind
+    # The last step's update is not seen by any loss above: check the parameters once.
+    if not bool(torch.stack([torch.isfinite(p).all() for p in model.parameters()]).all()):
+        raise TrainingDiverged(epoch=run["epochs"], value=float("nan"), lr=run["lr"],
+                               what="model (a parameter after the last step)")
     return History(columns, params=run)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import logging
 import math
 
 import numpy as np
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from mlp_lab.data import make_blobs, rust_lab_dataset
-from mlp_lab.train import History, TrainingDiverged, fit, resolve_device
+from mlp_lab.train import History, TrainingDiverged, fit, make_optimizer, resolve_device
 
 
 def small_net(n_in: int = 2, n_hidden: int = 8, n_out: int = 1, *, seed: int = 0) -> nn.Sequential:
@@ -123,7 +122,7 @@ def test_history_columns_and_lengths(lab):
     assert "History(epochs=7, loss=" in repr(hist)
 
 
-def test_history_as_dict_dataframe_and_plot(lab):
+def test_history_as_dict_and_plot(lab):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -134,9 +133,6 @@ def test_history_as_dict_dataframe_and_plot(lab):
     d = hist.as_dict()
     d["loss"].append(123.0)  # a copy: History is unchanged
     assert len(hist["loss"]) == 5
-    df = hist.as_dataframe()
-    assert list(df.index) == [1, 2, 3, 4, 5]
-    np.testing.assert_allclose(df["val_loss"].to_numpy(), hist["val_loss"], rtol=0, atol=0)
     ax = hist.plot()
     assert [line.get_label() for line in ax.get_lines()] == ["train loss", "validation loss"]
     assert ax.get_xlabel() == "epoch"
@@ -277,13 +273,13 @@ def test_mse_metrics_match_manual(lab):
     assert "accuracy" not in hist
 
 
-def test_progress_bar_and_logging(lab, capsys, caplog):
+def test_progress_bar(lab, capsys):
+    """Outside Jupyter, tqdm.auto draws a text bar on stderr, never on stdout."""
     X, y = lab
-    with caplog.at_level(logging.INFO, logger="mlp_lab.train"):
-        fit(small_net(), X, y, loss="bce", lr=0.01, epochs=4, progress=True, log_every=2, device="cpu")
-    err = capsys.readouterr().err
-    assert "fit" in err and "4/4" in err
-    assert [r.getMessage().split(",")[0] for r in caplog.records] == ["Epoch: 2", "Epoch: 4"]
+    fit(small_net(), X, y, loss="bce", lr=0.01, epochs=4, progress=True, device="cpu")
+    out = capsys.readouterr()
+    assert "fit" in out.err and "4/4" in out.err
+    assert out.out == ""
 
 
 def test_no_output_without_progress(lab, capsys):
@@ -360,7 +356,6 @@ GOOD = {"loss": "bce", "lr": 0.01, "epochs": 2, "device": "cpu"}
         ({"metrics": ("accuracy", "accuracy")}, ValueError, r"must not repeat"),
         ({"seed": -1}, ValueError, r"seed must be in \[0, 2\*\*63\), got -1"),
         ({"seed": 1.5}, TypeError, r"seed must be an integer"),
-        ({"log_every": 0}, ValueError, r"log_every must be >= 1"),
         ({"device": "tpu"}, ValueError, r"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got 'tpu'"),
         ({"device": 3}, TypeError, r"device must be a str or torch.device"),
         ({"X_val": np.zeros((3, 2))}, ValueError, r"X_val and y_val must be given together"),
@@ -451,3 +446,35 @@ def test_cuda_requested_without_cuda(lab):
     X, y = lab
     with pytest.raises(ValueError, match="device='cuda' was requested but CUDA is not available"):
         fit(small_net(), X, y, **{**GOOD, "device": "cuda"})
+
+
+# ----------------------------------------------------------------------------- the optimizer
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw", "sgd"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_make_optimizer_groups_and_fused_on_cpu(name, dtype):
+    model = small_net(2, 5, 3).to(dtype)
+    opt = make_optimizer(name, model.parameters(), lr=0.1, weight_decay=0.01,
+                         momentum=0.9 if name == "sgd" else 0.0)
+    assert isinstance(opt, {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}[name])
+    weights, biases = opt.param_groups
+    assert [p.ndim for p in weights["params"]] == [2, 2] and weights["weight_decay"] == 0.01
+    assert [p.ndim for p in biases["params"]] == [1, 1] and biases["weight_decay"] == 0.0
+    assert opt.defaults["fused"] is True  # PyTorch >= 2.4 has fused CPU kernels for all three
+
+
+def test_no_private_torch_api_in_the_library():
+    """Only public PyTorch: no ``torch.optim.adam`` functional, no ``torch._...`` or ``_foreach``."""
+    import re
+    from pathlib import Path
+
+    import mlp_lab
+
+    private = re.compile(r"torch(\.\w+)*\._(?!_)\w+|from torch(\.\w+)* import _|torch\.optim\.(adam|adamw|sgd)\b")
+    root = Path(mlp_lab.__file__).parent
+    # mlp_lab/check/training.py (another owner's) still calls torch.optim.adam.adam: drop this
+    # exclusion once it uses torch.optim.Adam.
+    for path in sorted(p for p in root.rglob("*.py") if p.relative_to(root).parts[0] != "check"):
+        for n, line in enumerate(path.read_text().splitlines(), start=1):
+            assert not private.search(line), f"{path.name}:{n}: {line.strip()}"

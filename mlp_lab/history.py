@@ -1,0 +1,96 @@
+"""The per-epoch record of a training run: :class:`History`, returned by :func:`mlp_lab.train.fit`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["History"]
+
+
+class History:
+    """Per-epoch record of a :func:`~mlp_lab.train.fit` run.
+
+    Columns (lists with one value per epoch, epochs numbered from 1):
+
+    ``epoch``
+        1, 2, ..., ``epochs``.
+    ``loss``
+        Mean training loss over the epoch's batches, each computed before its step.
+    ``val_loss``
+        Validation loss after the epoch's last step (only with validation data).
+    ``<metric>`` / ``val_<metric>``
+        Each requested metric on the training / validation data after the epoch.
+
+    ``params`` holds the settings of the run (loss, optimizer, lr, device, dtype, ...).
+    ``history["loss"]`` is a column, :meth:`plot` draws the curves, and
+    ``pandas.DataFrame(history.as_dict())`` makes a table.
+    """
+
+    def __init__(self, columns: dict[str, list[float]], *, params: dict[str, Any]) -> None:
+        self._columns = {name: list(values) for name, values in columns.items()}
+        self.params = dict(params)
+
+    @property
+    def epochs(self) -> list[int]:
+        """The epoch numbers, ``[1, 2, ..., epochs]``."""
+        return [int(e) for e in self._columns["epoch"]]
+
+    def keys(self) -> list[str]:
+        """Column names, ``"epoch"`` first."""
+        return list(self._columns)
+
+    def __getitem__(self, name: str) -> list[float]:
+        if name not in self._columns:
+            raise KeyError(f"History has no column {name!r}; it has {', '.join(map(repr, self._columns))}")
+        return list(self._columns[name])
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._columns
+
+    def __len__(self) -> int:
+        return len(self._columns["epoch"])
+
+    @property
+    def final(self) -> dict[str, float]:
+        """The last epoch's values, e.g. ``{"loss": 0.12, "accuracy": 1.0}`` (no ``epoch``)."""
+        return {name: values[-1] for name, values in self._columns.items() if name != "epoch"}
+
+    def as_dict(self) -> dict[str, list[float]]:
+        """A copy of all columns as plain lists."""
+        return {name: list(values) for name, values in self._columns.items()}
+
+    def plot(self, ax=None, *, metric: str = "loss", title: str | None = None):
+        """Draw the training (and validation) curve of ``metric`` against the epoch.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure is made when omitted.
+        metric : str
+            ``"loss"`` (default) or a recorded metric such as ``"accuracy"``.
+        title : str, optional
+            The axes title; a default naming the metric is used when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        if metric not in self._columns or metric == "epoch" or metric.startswith("val_"):
+            names = [k for k in self.keys()[1:] if not k.startswith("val_")]
+            raise ValueError(f"metric must be one of the recorded columns {names}; got {metric!r}")
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 4))
+        ax.plot(self.epochs, self._columns[metric], label=f"train {metric}")
+        if f"val_{metric}" in self._columns:
+            ax.plot(self.epochs, self._columns[f"val_{metric}"], label=f"validation {metric}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_title(title if title is not None else f"{metric} per epoch")
+        ax.legend()
+        return ax
+
+    def __repr__(self) -> str:
+        last = ", ".join(f"{k}={v:.4g}" for k, v in self.final.items())
+        return f"History(epochs={len(self)}, {last})"
