@@ -336,6 +336,7 @@ class _Setup:
     batch_size: int | None  # None: full batch
     batch_weights: torch.Tensor  # (n_batches,) |B| / m, to average the batch losses
     generator: torch.Generator  # orders the batches, on the CPU so every device sees the same
+    ddp: nn.Module | None = None  # the model wrapped in DistributedDataParallel, in a torch.distributed job
 
 
 def _check_options(
@@ -421,8 +422,11 @@ def _prepare(model: object, X: object, y: object, X_val: object, y_val: object, 
         batch_weights=torch.tensor(sizes, dtype=dtype, device=dev) / m,
         generator=torch.Generator(device="cpu").manual_seed(run["seed"]),
     )
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        setup.ddp = nn.parallel.DistributedDataParallel(model)  # broadcasts rank 0's weights
     run.update(batch_size=batch_size, device=str(dev), dtype=str(dtype).replace("torch.", ""),
-               fused=bool(optimizer.defaults.get("fused")), n_samples=m)
+               fused=bool(optimizer.defaults.get("fused")), n_samples=m,
+               world_size=torch.distributed.get_world_size() if setup.ddp is not None else 1)
     return setup, run
 
 
@@ -459,13 +463,41 @@ def _train_epoch(
     return torch.stack(losses)  # (n_batches,)
 
 
+def _train_epoch_ddp(s: _Setup) -> torch.Tensor:
+    r"""One epoch of a data-parallel job: each rank steps on its shard of every global batch.
+
+    Rank :math:`r` of :math:`N` takes the :math:`r`-th of :math:`N` near-equal slices of the global
+    batch :math:`B` and back-propagates :math:`N\,\frac{1}{|B|}\sum_{i \in B_r} \ell_i`;
+    DistributedDataParallel averages the ranks' gradients, which gives the gradient of the global
+    batch's mean loss :math:`\frac{1}{|B|}\sum_{i \in B} \ell_i` on every rank, however the
+    shards differ in size. Returns the global batches' mean losses (one all-reduce per epoch).
+    """
+    rank, world = torch.distributed.get_rank(), torch.distributed.get_world_size()
+    loss_fn = LOSSES[s.loss]
+    s.ddp.train()
+    losses = []
+    for xb, yb in _batches(s):
+        x_r, y_r = xb.tensor_split(world)[rank], yb.tensor_split(world)[rank]  # this rank's shard
+        shard_loss = loss_fn(s.ddp(x_r), y_r, reduction="sum") / yb.numel()  # its part of the batch mean
+        s.optimizer.zero_grad(set_to_none=True)
+        (world * shard_loss).backward()  # DDP divides the summed gradients by world
+        s.optimizer.step()
+        losses.append(shard_loss.detach())
+    batch_losses = torch.stack(losses)  # (n_batches,) this rank's parts
+    torch.distributed.all_reduce(batch_losses)  # sum over ranks: each global batch's mean loss
+    return batch_losses
+
+
 def _epoch(s: _Setup) -> list[float]:
     """Train one epoch, then evaluate; returns ``[loss, metrics..., val_loss, val_metrics...]``.
 
     The training loss is the batches' losses weighted by batch size (the full-batch loss when
     there is one batch); the rest is measured after the epoch's last step.
     """
-    batch_losses = _train_epoch(s.model, s.optimizer, LOSSES[s.loss], _batches(s))
+    if s.ddp is not None:
+        batch_losses = _train_epoch_ddp(s)
+    else:
+        batch_losses = _train_epoch(s.model, s.optimizer, LOSSES[s.loss], _batches(s))
     scalars = [batch_losses[0] if s.batch_size is None else torch.dot(batch_losses, s.batch_weights)]
     if s.metrics or s.X_val is not None:
         s.model.eval()

@@ -1,0 +1,261 @@
+r"""Data-parallel training with PyTorch's own ``torch.distributed``, checked against one process.
+
+Data parallelism in one equation. With a mean loss over a global batch :math:`B` split into
+shards :math:`B_1, \dots, B_N` (one per process, a *rank*),
+
+.. math:: \nabla_\theta \frac{1}{|B|} \sum_{i \in B} \ell_i
+          = \sum_{r=1}^{N} \frac{|B_r|}{|B|} \nabla_\theta \frac{1}{|B_r|} \sum_{i \in B_r} \ell_i ,
+
+so when every rank holds the same weights, computes its shard's gradient and the ranks average
+those gradients (an *all-reduce*), every rank takes exactly the single-process step, up to
+floating-point summation order. :class:`~torch.nn.parallel.DistributedDataParallel` (DDP) does the
+averaging during ``backward()``; :func:`mlp_lab.train.fit` wraps the model in it whenever a process
+group is initialised, and weights each rank's loss by :math:`N |B_r| / |B|` so that the average is
+exact even when the shards differ in size (the last batch of an epoch).
+
+This module holds what a notebook cannot: the worker that each rank runs must be importable, because
+``spawn`` starts fresh interpreters that import it by name.
+
+Command line (each prints ``Epoch: e, Loss: x`` lines and, last, one JSON object)::
+
+    python -m mlp_lab ddp --world-size 2            # starts 2 local ranks itself, then 1 process
+    torchrun --standalone --nproc-per-node 2 -m mlp_lab.distributed --epochs 5   # as real jobs start
+    # two machines: run on each, with its own --node-rank (0 on the machine at HOST)
+    torchrun --nnodes 2 --node-rank 0 --nproc-per-node 2 --rdzv-backend c10d \
+        --rdzv-endpoint HOST:29400 --rdzv-id mlp-lab -m mlp_lab.distributed
+
+Exit status: 0 on success; 1 when a rank fails (its error is printed; the other ranks are stopped);
+2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from torch import nn
+
+from mlp_lab._cli import nonnegative_int, positive_float, positive_int
+
+__all__ = ["Config", "digits_data", "build_model", "train", "launch", "run", "main"]
+
+TIMEOUT = timedelta(seconds=60)  # a collective that waits longer than this fails instead of hanging
+
+
+@dataclass(frozen=True)
+class Config:
+    """One data-parallel run: the same float64 MLP on scikit-learn's digits, as one process or ``world_size``."""
+
+    world_size: int = 2  # ranks started on this machine
+    epochs: int = 5
+    batch_size: int = 64  # the global batch; each rank gets batch_size / world_size of it
+    lr: float = 0.01  # Adam's learning rate
+    seed: int = 0  # initial weights and the order of the batches: the same on every rank
+    hidden: int = 32
+    backend: str = "gloo"  # runs on CPUs; "nccl" is for CUDA GPUs
+    fail_rank: int | None = None  # for tests: this rank raises before training
+
+    def __post_init__(self) -> None:
+        if self.batch_size % self.world_size:
+            raise ValueError(
+                f"batch_size must be a multiple of world_size so that every rank gets an equal shard of "
+                f"each global batch: got batch_size={self.batch_size}, world_size={self.world_size}"
+            )
+
+
+def digits_data() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled digits (no download): standardised float64 features (1797, 64), labels (1797,)."""
+    from sklearn.datasets import load_digits
+
+    from mlp_lab.data import Standardizer
+
+    X, y = load_digits(return_X_y=True)
+    return Standardizer().fit_transform(X.astype(np.float64)), y.astype(np.int64)
+
+
+def build_model(config: Config, n_in: int = 64, n_out: int = 10) -> nn.Sequential:
+    """The float64 MLP ``n_in - hidden - n_out`` with PyTorch's default initialisation, seeded."""
+    with torch.random.fork_rng():  # the same weights on every rank, the caller's RNG untouched
+        torch.manual_seed(config.seed)
+        model = nn.Sequential(nn.Linear(n_in, config.hidden), nn.ReLU(), nn.Linear(config.hidden, n_out))
+    return model.double()
+
+
+def train(config: Config):
+    """Train on the digits with :func:`mlp_lab.train.fit`: data-parallel if a process group is up.
+
+    Returns
+    -------
+    history : mlp_lab.history.History
+        The per-epoch global training loss, the same on every rank.
+    weights : list of numpy.ndarray
+        The trained parameters (every rank holds the same).
+    """
+    from mlp_lab.train import fit
+
+    X, y = digits_data()
+    model = build_model(config, X.shape[1], int(y.max()) + 1)
+    history = fit(model, X, y, loss="cross_entropy", optimizer="adam", lr=config.lr, epochs=config.epochs,
+                  batch_size=config.batch_size, metrics=(), seed=config.seed, device="cpu")
+    return history, [p.detach().numpy().copy() for p in model.parameters()]
+
+
+def _worker(rank: int, config: Config, port: int, out: str) -> None:
+    """What each spawned rank runs: join the group, train, rank 0 saves the result to ``out``."""
+    torch.set_num_threads(1)  # the ranks share this machine's cores
+    dist.init_process_group(config.backend, init_method=f"tcp://127.0.0.1:{port}", rank=rank,
+                            world_size=config.world_size, timeout=TIMEOUT)
+    try:
+        if rank == config.fail_rank:
+            raise RuntimeError(f"rank {rank} failed on purpose (fail_rank={rank})")
+        start = time.perf_counter()
+        history, weights = train(config)
+        if rank == 0:
+            torch.save({"loss": history["loss"], "weights": weights, "seconds": time.perf_counter() - start}, out)
+    finally:
+        dist.destroy_process_group()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RankFailed(RuntimeError):
+    """A rank of a local data-parallel job raised; the message carries its traceback."""
+
+
+def launch(config: Config) -> dict:
+    """Start ``config.world_size`` local ranks (``spawn``), train, and return rank 0's result.
+
+    If any rank raises, the others are terminated and :class:`RankFailed` carries that rank's
+    error: the job ends within :data:`TIMEOUT` at worst, never hangs, and leaves no process behind.
+    """
+    with tempfile.TemporaryDirectory(prefix="mlp-lab-ddp-") as tmp:
+        out = str(Path(tmp) / "rank0.pt")
+        try:
+            mp.start_processes(_worker, args=(config, free_port(), out), nprocs=config.world_size,
+                               join=True, start_method="spawn")
+        except (mp.ProcessRaisedException, mp.ProcessExitedException) as exc:
+            raise RankFailed(f"rank {exc.error_index} failed:\n{exc}") from None
+        return torch.load(out, weights_only=False)
+
+
+def run(config: Config) -> dict:
+    """Train with ``world_size`` ranks and in one process; compare; return the summary.
+
+    The summary holds the per-epoch losses of both runs and the largest absolute difference
+    between their trained weights.
+    """
+    start = time.perf_counter()
+    ddp = launch(config)
+    seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    single_history, single_weights = train(config)
+    single_seconds = time.perf_counter() - start
+    diff = max(float(np.max(np.abs(a - b))) for a, b in zip(ddp["weights"], single_weights, strict=True))
+    return {
+        "world_size": config.world_size, "backend": config.backend, "epochs": config.epochs,
+        "batch_size": config.batch_size, "lr": config.lr, "seed": config.seed,
+        "final_loss": ddp["loss"][-1], "single_process_final_loss": single_history["loss"][-1],
+        "max_abs_weight_diff": diff, "seconds": round(seconds, 3), "single_process_seconds": round(single_seconds, 3),
+        "loss": ddp["loss"], "single_process_loss": single_history["loss"],
+        "weights": ddp["weights"], "single_process_weights": single_weights, "train_seconds": ddp["seconds"],
+    }
+
+
+def _backend(text: str) -> str:
+    if not dist.is_available() or not dist.is_backend_available(text):
+        known = [b for b in ("gloo", "nccl", "mpi", "ucc") if dist.is_available() and dist.is_backend_available(b)]
+        raise argparse.ArgumentTypeError(f"backend {text!r} is not available in this PyTorch build; available: {known}")
+    if text == "nccl" and not torch.cuda.is_available():
+        raise argparse.ArgumentTypeError("backend 'nccl' needs CUDA GPUs; use 'gloo' on CPUs")
+    return text
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``python -m mlp_lab ddp`` (also used by ``-m mlp_lab.distributed``)."""
+    d = Config()
+    parser.add_argument("--world-size", type=positive_int, default=d.world_size, help="local ranks to start, >= 1")
+    parser.add_argument("--epochs", type=positive_int, default=d.epochs, help="passes over the data, >= 1")
+    parser.add_argument("--batch-size", type=positive_int, default=d.batch_size,
+                        help="global batch size, a multiple of --world-size")
+    parser.add_argument("--lr", type=positive_float, default=d.lr, help="Adam's learning rate, > 0")
+    parser.add_argument("--seed", type=nonnegative_int, default=d.seed, help="seed of weights and batch order, >= 0")
+    parser.add_argument("--backend", type=_backend, default=d.backend, help="torch.distributed backend")
+    parser.add_argument("--fail-rank", type=nonnegative_int, default=None, help=argparse.SUPPRESS)
+
+
+def config_from(args: argparse.Namespace, parser: argparse.ArgumentParser, world_size: int | None = None) -> Config:
+    """A :class:`Config` from parsed options; a bad combination is a usage error (exit 2)."""
+    try:
+        return Config(world_size=world_size or args.world_size, epochs=args.epochs, batch_size=args.batch_size,
+                      lr=args.lr, seed=args.seed, backend=args.backend, fail_rank=args.fail_rank)
+    except ValueError as exc:
+        parser.error(str(exc))
+
+
+def _print_run(losses: Sequence[float], summary: dict) -> None:
+    for epoch, loss in enumerate(losses, start=1):
+        print(f"Epoch: {epoch}, Loss: {loss:.4f}")
+    print(json.dumps(summary))
+
+
+def run_command(config: Config) -> int:
+    """``python -m mlp_lab ddp``: the local job, then one process; exit status."""
+    try:
+        summary = run(config)
+    except RankFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    arrays = ("loss", "single_process_loss", "weights", "single_process_weights", "train_seconds")
+    _print_run(summary["loss"], {k: v for k, v in summary.items() if k not in arrays})
+    return 0
+
+
+def torchrun_main(config: Config) -> int:
+    """One rank of a job started by ``torchrun`` (it sets RANK, WORLD_SIZE, MASTER_ADDR/PORT)."""
+    dist.init_process_group(config.backend, timeout=TIMEOUT)
+    try:
+        rank, world = dist.get_rank(), dist.get_world_size()
+        config = Config(**{**asdict(config), "world_size": world})
+        if rank == config.fail_rank:
+            raise RuntimeError(f"rank {rank} failed on purpose (fail_rank={rank})")
+        start = time.perf_counter()
+        history, _ = train(config)
+        if rank == 0:
+            _print_run(history["loss"], {"world_size": world, "backend": config.backend, "epochs": config.epochs,
+                                         "batch_size": config.batch_size, "final_loss": history["loss"][-1],
+                                         "seconds": round(time.perf_counter() - start, 3)})
+    finally:
+        dist.destroy_process_group()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m mlp_lab.distributed``: one rank under ``torchrun``, else the local job."""
+    parser = argparse.ArgumentParser(prog="python -m mlp_lab.distributed", description=__doc__.split("\n\n")[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
+        return torchrun_main(config_from(args, parser, world_size=int(os.environ["WORLD_SIZE"])))
+    return run_command(config_from(args, parser))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
