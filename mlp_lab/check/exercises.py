@@ -230,6 +230,8 @@ def cross_entropy(fn: object, *, seed: int = 0) -> CheckResult:
         Mistake("mean_over_all_entries", "averaged over all m*K entries of Y * log P instead of over the m "
                 "samples. Hint: sum over classes, then mean over samples.",
                 lambda Z, y: -np.mean(np.eye(Z.shape[1])[y] * losses.log_softmax(Z))),
+        Mistake("not_reduced", "one loss per sample is returned. Hint: J is their mean, a single number: "
+                "np.mean(...).", lambda Z, y: -losses.log_softmax(Z)[np.arange(len(y)), y]),
         Mistake("wrong_sign", "the sign is wrong: J = -mean(log p of the true class) is >= 0.",
                 lambda Z, y: -ce(losses.log_softmax(Z), y)),
         Mistake("column_indexing", "log_P[:, y] picks whole columns (an m x m block), not one entry per sample. "
@@ -268,6 +270,8 @@ def bce_with_logits(fn: object, *, seed: int = 0) -> CheckResult:
                 "log(1 + exp(-|z|)), or np.logaddexp(0, z).", lambda z, y: np.mean(np.log(1 + np.exp(z)) - y * z)),
         Mistake("summed", "the losses are summed, not averaged over the samples. Hint: np.mean.",
                 lambda z, y: ref(z, y) * len(z)),
+        Mistake("not_reduced", "one loss per sample is returned. Hint: J is their mean, a single number: "
+                "np.mean(...).", lambda z, y: np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))),
         Mistake("labels_flipped", "the targets are flipped (y and 1 - y exchanged, or the sign of z): the loss is "
                 "small when the prediction is wrong.", lambda z, y: ref(z, 1.0 - y)),
         Mistake("wrong_sign", "the sign is wrong: the loss is >= 0.", lambda z, y: -ref(z, y)),

@@ -63,6 +63,8 @@ def dense_backward(fn: object, *, seed: int = 0) -> CheckResult:
         Mistake("db_wrong_axis", "db is summed over the wrong axis (axis=1 sums over units, giving one number per "
                 "sample). Hint: db = dZ.sum(axis=0), one entry per unit.",
                 lambda dZ, A, W: (dZ.T @ A, dZ.sum(1), dZ @ W)),
+        Mistake("db_keepdims", "db keeps a summed axis, shape (1, n_out), but b is (n_out,). Hint: "
+                "dZ.sum(axis=0) without keepdims=True.", lambda dZ, A, W: (dZ.T @ A, dZ.sum(0, keepdims=True), dZ @ W)),
         Mistake("db_total", "db is summed over everything (a single number). Hint: db = dZ.sum(axis=0).",
                 lambda dZ, A, W: (dZ.T @ A, dZ.sum(), dZ @ W)),
         Mistake("dA_prev_W_transposed", "dA_prev uses W.T: dZ @ W.T only fits when n_in = n_out. Hint: "
@@ -106,7 +108,8 @@ def _backprop_variant(weights, biases, X, y, *, mistake: str = ""):
     dWs, dbs = [None] * L, [None] * L
     for l in range(L - 1, -1, -1):
         dWs[l] = As[l].T @ dZ if mistake == "dW_transposed" else dZ.T @ As[l]
-        dbs[l] = dZ.mean(axis=0) if mistake == "db_averaged_again" else dZ.sum(axis=0)
+        keep = mistake == "db_keepdims"
+        dbs[l] = dZ.mean(axis=0) if mistake == "db_averaged_again" else dZ.sum(axis=0, keepdims=keep)
         if l > 0:
             dA = dZ @ weights[l].T if mistake == "dA_W_transposed" else dZ @ weights[l]
             dZ = dA if mistake == "no_relu_derivative" else dA * (Zs[l - 1] > 0)
@@ -123,6 +126,8 @@ _BACKPROP_MISTAKES = {
     "dW_transposed": "dW is transposed in every layer. Hint: dW has the shape of W: dW = dZ.T @ A_prev.",
     "db_averaged_again": "db is averaged again (mean over the batch) although dZ already contains 1/m. Hint: "
     "db = dZ.sum(axis=0).",
+    "db_keepdims": "db keeps a summed axis, shape (1, n_l), but each bias is (n_l,). Hint: dZ.sum(axis=0) "
+    "without keepdims=True.",
     "no_relu_derivative": "the hidden layers' ReLU derivative is missing: dZ = dA * (Z > 0), with that layer's Z.",
     "dA_W_transposed": "dA_prev uses W.T. Hint: dA_prev = dZ @ W, shape (m, n_{l-1}).",
     "reversed_lists": "the lists are in reverse order (output layer first). Hint: dW_list[0] is layer 1's, the "
@@ -197,7 +202,7 @@ def _tensor_table(case: Case, outcome, spec: Spec) -> tuple[tuple[tuple[str, str
         if outcome.status != "ran":
             verdict = "not computed"
         else:
-            verdict = "ok" if not value_problem(label, outcome.values[i], ref, spec, case, frozenset()) else "WRONG"
+            verdict = "ok" if not value_problem(label, outcome.values[i], ref, spec, case) else "WRONG"
         rows.append((layer, tensor, verdict))
     return tuple(rows), f"per tensor, case '{case.name}'"
 
@@ -300,5 +305,6 @@ def numerical_gradient(fn: object, *, seed: int = 0) -> CheckResult:
     mistakes += [Mistake("eps_ignored", f"the step eps is ignored (a fixed {h:g} is used instead). Hint: use the "
                          "eps argument.", lambda f, x, eps, h=h: _numgrad_variant(f, x, eps, step=h))
                  for h in (1e-4, 1e-5, 1e-6, 1e-7)]
-    spec = Spec("numerical_gradient", "numerical_gradient(f, x, eps)", rtol=1e-8, atol=1e-10)
+    hint = "put every entry back after its two evaluations (old = x[idx]; ...; x[idx] = old), or work on copies."
+    spec = Spec("numerical_gradient", "numerical_gradient(f, x, eps)", rtol=1e-8, atol=1e-10, hints={"modified": hint})
     return run_check(spec, fn, cases, mistakes)
