@@ -5,6 +5,9 @@ Commands
 ``lab``
     Run the seed tutorial's lab (corrected, or ``--faithful`` to the seed's program) and
     print its log in the seed's format. The logic lives in :mod:`mlp_lab.lab`.
+``ddp``
+    Train on scikit-learn's digits with N local ranks (``torch.distributed``, gloo) and in one
+    process, and compare. The logic and the options live in :mod:`mlp_lab.distributed`.
 
 Exit status: 0 on success; 2 for a bad command, flag or value (argparse's convention).
 """
@@ -61,11 +64,22 @@ def build_parser() -> argparse.ArgumentParser:
         "binary_cross_entropy_with_logits); the first line printed says so",
     )
     p.set_defaults(subparser=p)
+    # Listed for --help only: main() hands `ddp` and its options to mlp_lab.distributed.
+    commands.add_parser(
+        "ddp", add_help=False,
+        help="data-parallel training with torch.distributed on N local ranks, compared with one process "
+        "(python -m mlp_lab ddp --help)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default: ``sys.argv[1:]``), run the command, return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["ddp"]:
+        from mlp_lab import distributed  # imports torch
+
+        return distributed.main(argv[1:], prog="python -m mlp_lab ddp")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "lab":

@@ -247,9 +247,13 @@ def torchrun_main(config: Config) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, prog: str = "python -m mlp_lab.distributed") -> int:
     """``python -m mlp_lab.distributed``: one rank under ``torchrun``, else the local job."""
-    parser = argparse.ArgumentParser(prog="python -m mlp_lab.distributed", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Train an MLP on scikit-learn's digits data-parallel (torch.distributed) and, "
+        "unless started by torchrun, once more in one process, and compare the two.",
+    )
     add_arguments(parser)
     args = parser.parse_args(argv)
     if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
