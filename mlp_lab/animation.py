@@ -11,7 +11,8 @@ details stop it from being used as is in the course:
   gives different HTML on every run and a stored notebook output can never be compared.
 
 :func:`offline_jshtml` fixes both: the external link goes, the icons become Unicode symbols
-(every button keeps its ``title`` and ``aria-label``), the PNG frames lose their text metadata
+(black triangles and bars that every browser font has; each button keeps its ``title`` and
+``aria-label``), the PNG frames lose their text metadata
 (which holds the matplotlib version and its web address), and the random id is replaced by a
 fixed one derived from ``name`` or, by default, from the frames themselves.
 """
@@ -33,13 +34,13 @@ __all__ = ["make_offline", "offline_jshtml"]
 # Font Awesome icon class -> a Unicode symbol with the same meaning.
 _ICONS: dict[str, str] = {
     "fa fa-minus": "&#8722;",  # minus sign: slower
-    "fa fa-fast-backward": "&#9198;",  # first frame
-    "fa fa-step-backward": "&#9664;|",  # previous frame
+    "fa fa-fast-backward": "|&#9664;&#9664;",  # first frame
+    "fa fa-step-backward": "|&#9664;",  # previous frame
     "fa fa-play fa-flip-horizontal": "&#9664;",  # play backwards
     "fa fa-pause": "&#10074;&#10074;",  # pause
     "fa fa-play": "&#9654;",  # play
-    "fa fa-step-forward": "|&#9654;",  # next frame
-    "fa fa-fast-forward": "&#9197;",  # last frame
+    "fa fa-step-forward": "&#9654;|",  # next frame
+    "fa fa-fast-forward": "&#9654;&#9654;|",  # last frame
     "fa fa-plus": "+",  # faster
 }
 _LINK = re.compile(r"<link[^>]*href=[\"']https?://[^>]*>\s*", re.IGNORECASE)
