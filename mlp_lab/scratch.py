@@ -16,31 +16,32 @@ from :math:`dZ^{(L)} = \partial J / \partial Z^{(L)}` (already divided by :math:
           dZ^{(l-1)} = dA^{(l-1)} \odot g'(Z^{(l-1)}).
 
 Public methods (:meth:`MLP.forward`, :meth:`MLP.backward`, :meth:`MLP.loss_and_grads`,
-the predictors) check their inputs once per call. Training loops inside the library may
-call the private ``_forward`` / ``_backward`` / ``_loss_and_grads``, which skip the checks
-and expect C-contiguous float64 input and validated targets.
+the predictors) check their inputs once per call. A training loop that has checked its data
+once (:meth:`MLP.check_data`) can call :meth:`MLP.loss_and_grads_unchecked`, the same
+computation without the checks (chapter 8 measures what they cost).
 
 Performance: every product is one ``np.matmul`` on contiguous float64 arrays (BLAS), with
 no loop over samples. The hidden layers' ``Z``, ``A`` and ``dA`` of a training step live in
 a workspace owned by the network and reused from step to step while the batch size stays
 the same, so a step allocates only what it returns (the logits and the gradients); pass
 ``out=`` to :meth:`MLP.loss_and_grads` to reuse the gradient arrays as well (fresh large
-arrays cost page faults: up to ~20% of a step at width 512). The backward pass evaluates
-:math:`g'(Z)` from the stored output :math:`A = g(Z)` (``1[a > 0]``, ``a(1 - a)``,
-``1 - a^2``, ``1``), the same numbers as :mod:`mlp_lab.activations` without recomputing
-``exp`` or ``tanh``, as PyTorch's autograd does.
+arrays cost page faults: up to ~20% of a step at width 512). For the same reason the
+activations come from :data:`mlp_lab.activations.KERNELS`: ``g`` written into the workspace,
+and :math:`g'(Z)` evaluated from the stored output :math:`A = g(Z)` (``1[a > 0]``,
+``a(1 - a)``, ``1 - a^2``, ``1``), the same numbers without recomputing ``exp`` or ``tanh``,
+as PyTorch's autograd does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mlp_lab import losses as _losses
 from mlp_lab._validation import as_float_array, check_choice, check_nonnegative, check_positive_int, check_seed
-from mlp_lab.activations import ACTIVATIONS, sigmoid
+from mlp_lab.activations import KERNELS, sigmoid
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -67,70 +68,6 @@ def _init_std(init: str, n_in: int, n_out: int) -> float:
     return 0.01
 
 
-# Forward through a hidden activation into a preallocated array ``out`` (``tmp``: scratch of
-# the same shape). Same results as mlp_lab.activations, bit for bit, with no allocation.
-def _relu_into(Z: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
-    return np.maximum(Z, 0.0, out=out)
-
-
-def _sigmoid_into(Z: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
-    np.abs(Z, out=out)
-    np.negative(out, out=out)
-    np.exp(out, out=out)  # e = exp(-|z|), in (0, 1]
-    np.add(out, 1.0, out=tmp)  # 1 + e
-    np.copyto(out, 1.0, where=Z >= 0)  # numerator: 1 for z >= 0, e for z < 0
-    return np.divide(out, tmp, out=out)
-
-
-def _tanh_into(Z: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
-    return np.tanh(Z, out=out)
-
-
-def _identity_into(Z: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
-    return Z  # A is Z itself: neither is written to afterwards
-
-
-_FORWARD: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
-    "relu": _relu_into,
-    "sigmoid": _sigmoid_into,
-    "tanh": _tanh_into,
-    "identity": _identity_into,
-}
-
-
-# Backward through a hidden activation, written in terms of its output A = g(Z) (equal to
-# g'(Z) but cheaper: no exp/tanh is recomputed; PyTorch's autograd does the same).
-# Each one overwrites dA (a workspace array) with dZ = dA * g'(Z) and returns it; ``tmp``
-# is a scratch array of dA's shape.
-def _relu_backward(dA: np.ndarray, A: np.ndarray, tmp: np.ndarray) -> np.ndarray:
-    np.greater(A, 0.0, out=tmp)  # the ReLU mask g'(z) = 1[z > 0] = 1[a > 0], as 0.0/1.0
-    return np.multiply(dA, tmp, out=dA)
-
-
-def _sigmoid_backward(dA: np.ndarray, A: np.ndarray, tmp: np.ndarray) -> np.ndarray:
-    np.subtract(1.0, A, out=tmp)
-    tmp *= A  # g'(z) = a (1 - a)
-    return np.multiply(dA, tmp, out=dA)
-
-
-def _tanh_backward(dA: np.ndarray, A: np.ndarray, tmp: np.ndarray) -> np.ndarray:
-    np.multiply(A, A, out=tmp)
-    np.subtract(1.0, tmp, out=tmp)  # g'(z) = 1 - a^2
-    return np.multiply(dA, tmp, out=dA)
-
-
-def _identity_backward(dA: np.ndarray, A: np.ndarray, tmp: np.ndarray) -> np.ndarray:
-    return dA  # g'(z) = 1
-
-
-_BACKWARD: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
-    "relu": _relu_backward,
-    "sigmoid": _sigmoid_backward,
-    "tanh": _tanh_backward,
-    "identity": _identity_backward,
-}
-
-
 def _check_layer_sizes(layer_sizes: object) -> tuple[int, ...]:
     if isinstance(layer_sizes, str | bytes) or not isinstance(layer_sizes, Sequence | np.ndarray):
         raise TypeError(
@@ -141,6 +78,11 @@ def _check_layer_sizes(layer_sizes: object) -> tuple[int, ...]:
             f"layer_sizes needs at least 2 entries (inputs and outputs), got {list(layer_sizes)}"
         )
     return tuple(check_positive_int(n, name=f"layer_sizes[{i}]") for i, n in enumerate(layer_sizes))
+
+
+def _no_buffer(name: str, l: int, shape: tuple[int, int]) -> None:
+    """No workspace: every array of the forward pass is a fresh one (see :meth:`MLP._forward`)."""
+    return None
 
 
 class MLP:
@@ -192,7 +134,7 @@ class MLP:
         seed: int = 0,
     ) -> None:
         self.layer_sizes = _check_layer_sizes(layer_sizes)
-        self.activation = check_choice(activation, name="activation", choices=ACTIVATIONS)
+        self.activation = check_choice(activation, name="activation", choices=KERNELS)
         self.init = check_choice(init, name="init", choices=INITS)
         self.seed = check_seed(seed)
         rng = np.random.default_rng(self.seed)
@@ -202,9 +144,7 @@ class MLP:
             std = _init_std(self.init, n_in, n_out)
             self.weights.append(std * rng.standard_normal((n_out, n_in)))  # (n_l, n_{l-1})
             self.biases.append(np.zeros(n_out))  # (n_l,)
-        self._g = ACTIVATIONS[self.activation][0]
-        self._g_into = _FORWARD[self.activation]
-        self._g_backward = _BACKWARD[self.activation]
+        self._g_into, self._g_prime_from_output = KERNELS[self.activation]
         self._cache: tuple[list[np.ndarray], list[np.ndarray]] | None = None
         self._work: dict[tuple[str, int], np.ndarray] = {}
 
@@ -277,36 +217,27 @@ class MLP:
         return buf
 
     def _forward(self, X: np.ndarray, *, store: bool = True) -> np.ndarray:
-        """Forward pass without checks; ``X`` is C-contiguous float64 ``(m, n_0)``.
+        """Forward pass without checks; ``X`` is C-contiguous float64 ``(m, n_0)``; returns the logits.
 
-        With ``store=True`` the hidden ``Z^(l)`` and ``A^(l)`` go to the workspace and are kept,
-        with ``X`` and the logits, for :meth:`_backward`; with ``store=False`` (prediction)
-        everything is a fresh array and the stored pass is left alone. The logits are
-        always a fresh array.
+        With ``store=True`` the hidden ``Z`` and ``A`` are written into the workspace and kept,
+        with ``X``, for :meth:`_backward`; with ``store=False`` (prediction) they are fresh
+        arrays and the stored pass is left alone. The logits are always a fresh array.
         """
-        L = self.n_layers
-        m = X.shape[0]
-        A = X  # (m, n_0)
-        As = [X]
-        Zs = []
-        for l in range(L):
-            W, b = self.weights[l], self.biases[l]  # (n_l, n_{l-1}), (n_l,)
-            hidden = l < L - 1
-            if hidden and store:
-                Z = np.matmul(A, W.T, out=self._buffer("Z", l, (m, W.shape[0])))  # (m, n_l)
-            else:
-                Z = np.matmul(A, W.T)  # (m, n_l)
-            Z += b
+        workspace = self._buffer if store else _no_buffer
+        L, m = self.n_layers, X.shape[0]
+        A = X  # A^(0), (m, n_0)
+        As, Zs = [A], []
+        for l, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):  # layer l + 1
+            shape = (m, W.shape[0])
+            Z = np.matmul(A, W.T, out=workspace("Z", l, shape) if l < L - 1 else None)
+            Z += b  # Z = A_prev W^T + b, (m, n_l)
             Zs.append(Z)
-            if hidden:
-                if store:
-                    A = self._g_into(Z, self._buffer("A", l, Z.shape), self._buffer("tmp", l, Z.shape))
-                else:
-                    A = self._g(Z)  # (m, n_l)
+            if l < L - 1:  # hidden layer: A = g(Z); the output layer stays linear
+                A = self._g_into(Z, workspace("A", l, shape), workspace("tmp", l, shape))  # (m, n_l)
                 As.append(A)
         if store:
             self._cache = (As, Zs)
-        return Zs[-1]  # (m, n_L)
+        return Zs[-1]  # Z^(L), (m, n_L)
 
     def _backward(
         self,
@@ -321,24 +252,17 @@ class MLP:
         if self._cache is None:  # the public callers check this; keep a clear message anyway
             raise RuntimeError("backward() needs the values of a forward pass: call forward(X) first")
         As, _ = self._cache
-        L = self.n_layers
-        dW_list = [None] * L if out is None else list(out[0])
-        db_list = [None] * L if out is None else list(out[1])
-        dZ = dZ_out  # (m, n_L)
-        for l in range(L - 1, -1, -1):
-            A_prev = As[l]  # (m, n_{l-1}) in the book's 1-based numbering
-            if out is None:
-                dW_list[l] = np.matmul(dZ.T, A_prev)  # (n_l, n_{l-1})
-                db_list[l] = dZ.sum(axis=0)  # (n_l,)
-            else:
-                np.matmul(dZ.T, A_prev, out=dW_list[l])
-                np.sum(dZ, axis=0, out=db_list[l])
+        dW_list, db_list = ([None] * self.n_layers, [None] * self.n_layers) if out is None else map(list, out)
+        dZ = dZ_out  # dZ^(L), (m, n_L)
+        for l in reversed(range(self.n_layers)):  # layer l + 1, from the last to the first
+            A_prev = As[l]  # (m, n_{l-1})
+            dW_list[l] = np.matmul(dZ.T, A_prev, out=dW_list[l])  # dW = dZ^T A_prev, (n_l, n_{l-1})
+            db_list[l] = np.sum(dZ, axis=0, out=db_list[l])  # db = sum_i dZ_i, (n_l,)
             if l > 0:
-                shape = A_prev.shape
-                dA = np.matmul(dZ, self.weights[l], out=self._buffer("dA", l, shape))  # (m, n_{l-1})
-                tmp = self._buffer("tmp", l - 1, shape)  # the scratch of hidden layer l - 1 (0-based)
-                dZ = self._g_backward(dA, A_prev, tmp)  # dA * g'(Z_prev), in place
-        return dW_list, db_list  # type: ignore[return-value]
+                dA = np.matmul(dZ, self.weights[l], out=self._buffer("dA", l, A_prev.shape))  # dA_prev = dZ W
+                g_prime = self._g_prime_from_output(A_prev, out=self._buffer("tmp", l - 1, A_prev.shape))
+                dZ = np.multiply(dA, g_prime, out=dA)  # dZ_prev = dA_prev * g'(Z_prev), (m, n_{l-1})
+        return dW_list, db_list
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         r"""Run the network on ``X`` and return the logits :math:`Z^{(L)}`.

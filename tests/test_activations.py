@@ -143,3 +143,32 @@ def test_lookup_table_and_get_activation() -> None:
 def test_get_activation_unknown_name(bad: object) -> None:
     with pytest.raises(ValueError, match=r"activation must be one of 'relu', 'sigmoid', 'tanh', 'identity'"):
         act.get_activation(bad)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------ the training-step forms (activations.KERNELS)
+
+
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "identity"])
+def test_kernels_match_g_and_g_prime(name: str) -> None:
+    """g_into(Z) equals g(Z), and g'(A) computed from A = g(Z) equals g'(Z), with or without out=."""
+    g, g_prime = act.ACTIVATIONS[name]
+    g_into, g_prime_from_output = act.KERNELS[name]
+    rng = np.random.default_rng(3)
+    Z = np.concatenate([rng.standard_normal((40, 5)) * 4, np.zeros((1, 5)), np.full((1, 5), -40.0)])  # (42, 5)
+    Z_before = Z.copy()
+    out, tmp = np.full_like(Z, np.nan), np.full_like(Z, np.nan)
+    A = g_into(Z, out, tmp)
+    np.testing.assert_array_equal(Z, Z_before)
+    np.testing.assert_allclose(A, g(Z), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(g_prime_from_output(A), g_prime(Z), rtol=1e-15, atol=1e-300)
+    buf = np.full_like(Z, np.nan)
+    result = g_prime_from_output(A, out=buf)
+    assert result is buf
+    np.testing.assert_allclose(buf, g_prime(Z), rtol=1e-15, atol=1e-300)
+    assert act.KERNELS.keys() == act.ACTIVATIONS.keys()
+
+
+def test_relu_derivative_from_output_at_the_kink() -> None:
+    """a = relu(0) = 0 gives g' = 0, the same choice as relu_grad (and PyTorch) at z = 0."""
+    A = act.relu_into(np.array([-1.0, 0.0, 2.0]), np.empty(3), np.empty(3))
+    np.testing.assert_array_equal(act.relu_grad_from_output(A), [0.0, 0.0, 1.0])
