@@ -585,3 +585,10 @@ def _timed(clock, f):
 def test_results_as_an_array_or_list_are_accepted():
     assert check.precision_recall_f1(lambda t, p: np.array(prf_ref(t, p))).passed
     assert check.dense_backward(lambda *a: list(dense_backward_ref(*a))).passed
+
+
+def test_torch_thread_setting_is_restored():
+    before = torch.get_num_threads()
+    check.backprop(backprop_ref)
+    check.adam_step(skeleton)
+    assert torch.get_num_threads() == before

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,6 +109,23 @@ def several(*labels: str) -> Callable[[object], tuple[object, ...]]:
         return tuple(out)
 
     return unpack
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run PyTorch on one intra-op thread for a block, then restore the setting.
+
+    The references are tiny (a few dozen numbers), and on a busy machine waking a thread pool
+    for each of them costs far more than the arithmetic (tens of milliseconds each).
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
@@ -256,7 +274,7 @@ def match_mistake(cases: Sequence[Case], outcomes: Sequence[Outcome], mistakes: 
 
 GENERIC_HINTS = {
     "not implemented": "part of the function still raises NotImplementedError; finish it for every input.",
-    "error": "call your function on that input yourself to see the traceback.",
+    "error": "to see the traceback, call your function yourself on small arrays of that case's shapes.",
     "none": "the function must end with `return ...`.",
     "type": "return NumPy arrays or floats, in the order of the signature.",
     "shape": "rows are samples; check for a missing transpose, a sum over the wrong axis or a missing keepdims.",

@@ -10,7 +10,17 @@ from __future__ import annotations
 import numpy as np
 
 from mlp_lab import losses
-from mlp_lab.check._engine import BadOutput, Case, Mistake, Spec, call_with, run_check, several, value_problem
+from mlp_lab.check._engine import (
+    BadOutput,
+    Case,
+    Mistake,
+    Spec,
+    call_with,
+    one_torch_thread,
+    run_check,
+    several,
+    value_problem,
+)
 from mlp_lab.check.result import CheckResult
 from mlp_lab.gradcheck import numerical_gradient as _reference_numerical_gradient
 
@@ -24,13 +34,14 @@ def _autograd_dense(dZ: np.ndarray, A_prev: np.ndarray, W: np.ndarray) -> tuple[
     """dW, db, dA_prev of Z = A_prev W^T + b with upstream gradient dZ, by torch.autograd."""
     import torch
 
-    A = torch.tensor(A_prev, requires_grad=True)
-    Wt = torch.tensor(W, requires_grad=True)
-    b = torch.zeros(W.shape[0], dtype=torch.float64, requires_grad=True)
-    Z = A @ Wt.T + b  # (m, n_out)
-    # J = sum(Z * dZ) has dJ/dZ = dZ; a scalar backward() avoids Z.backward(dZ)'s first-call
-    # import of torch.fx's symbolic shapes (about 2 s).
-    (Z * torch.tensor(dZ)).sum().backward()
+    with one_torch_thread():
+        A = torch.tensor(A_prev, requires_grad=True)
+        Wt = torch.tensor(W, requires_grad=True)
+        b = torch.zeros(W.shape[0], dtype=torch.float64, requires_grad=True)
+        Z = A @ Wt.T + b  # (m, n_out)
+        # J = sum(Z * dZ) has dJ/dZ = dZ; a scalar backward() avoids Z.backward(dZ)'s first-call
+        # import of torch.fx's symbolic shapes (about 2 s).
+        (Z * torch.tensor(dZ)).sum().backward()
     return Wt.grad.numpy(), b.grad.numpy(), A.grad.numpy()
 
 
@@ -85,10 +96,11 @@ def _autograd_backprop(weights, biases, X, y) -> tuple[np.ndarray, ...]:
     Ws = [torch.tensor(W, requires_grad=True) for W in weights]
     bs = [torch.tensor(b, requires_grad=True) for b in biases]
     A = torch.tensor(X)
-    for l, (W, b) in enumerate(zip(Ws, bs, strict=True)):
-        Z = A @ W.T + b  # (m, n_l)
-        A = torch.relu(Z) if l < len(Ws) - 1 else Z
-    torch.nn.functional.cross_entropy(A, torch.tensor(y)).backward()
+    with one_torch_thread():
+        for l, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+            Z = A @ W.T + b  # (m, n_l)
+            A = torch.relu(Z) if l < len(Ws) - 1 else Z
+        torch.nn.functional.cross_entropy(A, torch.tensor(y)).backward()
     return tuple(t.grad.numpy() for pair in zip(Ws, bs, strict=True) for t in pair)
 
 

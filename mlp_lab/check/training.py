@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp_lab.check._engine import BadOutput, Case, Mistake, Spec, call_with, run_check, several
+from mlp_lab.check._engine import BadOutput, Case, Mistake, Spec, call_with, one_torch_thread, run_check, several
 from mlp_lab.check.result import CheckResult
 
 __all__ = ["adam_step", "precision_recall_f1"]
@@ -31,14 +31,15 @@ def _torch_adam(w0: np.ndarray, G: np.ndarray, lr: float, beta1: float, beta2: f
     w, g = torch.tensor(w0), torch.zeros(w0.shape, dtype=torch.float64)
     m, v, step = torch.zeros_like(w), torch.zeros_like(w), torch.tensor(0.0, dtype=torch.float64)
     W, M, V = [], [], []
-    for g_t in G:
-        g.copy_(torch.from_numpy(g_t))
-        adam([w], [g], [m], [v], [], [step], foreach=False, capturable=False, differentiable=False, fused=None,
-             grad_scale=None, found_inf=None, has_complex=False, amsgrad=False, beta1=beta1, beta2=beta2, lr=lr,
-             weight_decay=0.0, eps=eps, maximize=False)
-        W.append(w.numpy().copy())
-        M.append(m.numpy().copy())
-        V.append(v.numpy().copy())
+    with one_torch_thread():
+        for g_t in G:
+            g.copy_(torch.from_numpy(g_t))
+            adam([w], [g], [m], [v], [], [step], foreach=False, capturable=False, differentiable=False, fused=None,
+                 grad_scale=None, found_inf=None, has_complex=False, amsgrad=False, beta1=beta1, beta2=beta2,
+                 lr=lr, weight_decay=0.0, eps=eps, maximize=False)
+            W.append(w.numpy().copy())
+            M.append(m.numpy().copy())
+            V.append(v.numpy().copy())
     return np.array(W), np.array(M), np.array(V)  # each (T, *w.shape)
 
 
