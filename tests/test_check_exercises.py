@@ -422,7 +422,9 @@ def test_torch_output_passes_and_float32_is_named():
 
 def test_half_written_activation_and_non_callable():
     r = check.activation("tanh", act.tanh, None)
-    assert r.mistake == "not_a_function"
+    assert r.mistake == "not_a_function" and "check.activation('tanh', g, g_prime)" in r.diagnosis
+    r = check.softmax(np.ones((2, 2)))
+    assert r.diagnosis == "pass your function itself (not its result), e.g. check.softmax(softmax); got a ndarray."
     with pytest.raises(ValueError, match="name"):
         check.activation("softplus", act.relu, act.relu_grad)
 
@@ -537,7 +539,7 @@ def test_golden_text(which):
 
 
 def test_every_checker_prints_the_same_text_under_other_cpu_kernels(tmp_path):
-    """Run the reference and one mistake of every checker in a child process with other kernels."""
+    """The reference and every listed mistake, here and in a child process with other kernels."""
     import os
     import subprocess
     import sys
@@ -546,19 +548,25 @@ def test_every_checker_prints_the_same_text_under_other_cpu_kernels(tmp_path):
     script.write_text(
         f"import sys; sys.path.insert(0, {os.path.dirname(__file__)!r})\n"
         "import test_check_exercises as t\n"
-        "for name in t.CHECKERS: print(t.run(name, t.REFERENCES[name]))\n"
-        "for name, fn, key, word in t.MISTAKES: print(t.run(name, fn))\n"
+        "print(t.all_reports())\n"
     )
-    outputs = []
-    for extra in ({}, {"OPENBLAS_CORETYPE": "Sandybridge", "ATEN_CPU_CAPABILITY": "default",
-                       "MKL_ENABLE_INSTRUCTIONS": "AVX", "OMP_NUM_THREADS": "1"}):
-        env = {**os.environ, **extra}
-        proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=600)
-        assert proc.returncode == 0, proc.stderr
-        assert proc.stderr == ""
-        outputs.append(proc.stdout)
-    assert outputs[0] == outputs[1]
-    assert outputs[0].count("passed, ") == len(CHECKERS)
+    other = {"OPENBLAS_CORETYPE": "Sandybridge", "ATEN_CPU_CAPABILITY": "default", "MKL_ENABLE_INSTRUCTIONS": "AVX",
+             "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env={**os.environ, **other},
+                          timeout=600)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    here = all_reports()
+    assert proc.stdout == here + "\n"
+    assert here.count("passed, ") == len(CHECKERS) + 3
+
+
+def all_reports() -> str:
+    """The text of every reference's and every listed mistake's check, one after the other."""
+    reports = [run(name, REFERENCES[name]) for name in CHECKERS]
+    reports += [check.activation(n, *act.ACTIVATIONS[n]) for n in ("relu", "sigmoid", "tanh")]
+    reports += [run(name, fn) for name, fn, _, _ in MISTAKES]
+    reports += [check.activation(n, g, gp) for n, g, gp, _ in ACTIVATION_MISTAKES]
+    return "\n".join(str(r) for r in reports)
 
 
 # ----------------------------------------------------------------- timing

@@ -302,9 +302,11 @@ def run_check(
     """
     tol = f"rtol {spec.rtol:.0e}, atol {spec.atol:.0e}"
     if not callable(fn) and not (isinstance(fn, tuple) and all(callable(f) for f in fn)):
-        diagnosis = f"pass your function itself, e.g. check.{spec.exercise.split('(')[0]}(your_function); got a " + (
-            f"{type(fn).__name__}."
+        name = spec.exercise.split("(")[0]
+        usage = f"check.{name}({spec.exercise[len(name) + 1:-1]}, g, g_prime)" if "(" in spec.exercise else (
+            f"check.{name}({name})"
         )
+        diagnosis = f"pass your function itself (not its result), e.g. {usage}; got a {type(fn).__name__}."
         return CheckResult(spec.exercise, spec.signature, False, True, diagnosis, "not_a_function", (), tol)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -120,6 +120,19 @@ def dense_forward(fn: object, *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(A_prev, W, b) -> Z``, a dense layer :math:`Z = A_{prev} W^\top + b`.
 
     ``A_prev`` is (m, n_in), ``W`` (n_out, n_in), ``b`` (n_out,), ``Z`` (m, n_out).
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, with the signature above. It is called on copies of the
+        inputs; whatever it raises or returns is reported, never propagated.
+    seed : int, keyword-only
+        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
+
+    Returns
+    -------
+    CheckResult
+        Prints, and displays in a notebook, as a short report of verdicts.
     """
 
     def cases() -> list[Case]:
@@ -172,7 +185,21 @@ def _softmax_rows(Z, axis=1):
 
 
 def softmax(fn: object, *, seed: int = 0) -> CheckResult:
-    r"""Check ``fn(Z) -> P``, the softmax of each row of the logits ``Z`` (m, K)."""
+    r"""Check ``fn(Z) -> P``, the softmax of each row of the logits ``Z`` (m, K).
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, with the signature above. It is called on copies of the
+        inputs; whatever it raises or returns is reported, never propagated.
+    seed : int, keyword-only
+        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
+
+    Returns
+    -------
+    CheckResult
+        Prints, and displays in a notebook, as a short report of verdicts.
+    """
 
     def cases() -> list[Case]:
         return [Case(what, call_with([("Z", Z)]), (losses.softmax(Z),), ("P",), one)
@@ -209,7 +236,21 @@ def _log_softmax_naive(Z):
 
 
 def cross_entropy(fn: object, *, seed: int = 0) -> CheckResult:
-    r"""Check ``fn(Z, y) -> J``, the mean softmax cross-entropy of logits (m, K) and labels (m,)."""
+    r"""Check ``fn(Z, y) -> J``, the mean softmax cross-entropy of logits (m, K) and labels (m,).
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, with the signature above. It is called on copies of the
+        inputs; whatever it raises or returns is reported, never propagated.
+    seed : int, keyword-only
+        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
+
+    Returns
+    -------
+    CheckResult
+        Prints, and displays in a notebook, as a short report of verdicts.
+    """
 
     def cases() -> list[Case]:
         return [Case(what, call_with([("Z", Z), ("y", y)]), (losses.cross_entropy(Z, y),), ("J",), one)
@@ -246,7 +287,21 @@ def _bce_naive(z, y):
 
 
 def bce_with_logits(fn: object, *, seed: int = 0) -> CheckResult:
-    r"""Check ``fn(z, y) -> J``, the mean binary cross-entropy of logits (m,) and targets in {0, 1} (m,)."""
+    r"""Check ``fn(z, y) -> J``, the mean binary cross-entropy of logits (m,) and targets in {0, 1} (m,).
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, with the signature above. It is called on copies of the
+        inputs; whatever it raises or returns is reported, never propagated.
+    seed : int, keyword-only
+        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
+
+    Returns
+    -------
+    CheckResult
+        Prints, and displays in a notebook, as a short report of verdicts.
+    """
 
     def cases() -> list[Case]:
         rng = np.random.default_rng(seed)

@@ -51,6 +51,19 @@ def dense_backward(fn: object, *, seed: int = 0) -> CheckResult:
     ``dZ`` (m, n_out) is :math:`\partial J / \partial Z`, already divided by m, so
     ``dW = dZ.T @ A_prev`` (n_out, n_in), ``db = dZ.sum(axis=0)`` (n_out,), ``dA_prev = dZ @ W``
     (m, n_in). Reference: :mod:`torch.autograd`.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, with the signature above. It is called on copies of the
+        inputs; whatever it raises or returns is reported, never propagated.
+    seed : int, keyword-only
+        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
+
+    Returns
+    -------
+    CheckResult
+        Prints, and displays in a notebook, as a short report of verdicts.
     """
 
     def cases() -> list[Case]:
@@ -179,6 +192,19 @@ def backprop(fn: object, *, seed: int = 0) -> CheckResult:
     of a softmax cross-entropy averaged over the batch; ``y`` holds integer labels (m,).
     Reference: :mod:`torch.autograd`. The result's table gives the verdict of every tensor of
     the first case's network.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, with the signature above. It is called on copies of the
+        inputs; whatever it raises or returns is reported, never propagated.
+    seed : int, keyword-only
+        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
+
+    Returns
+    -------
+    CheckResult
+        Prints, and displays in a notebook, as a short report of verdicts.
     """
 
     def cases() -> list[Case]:
@@ -292,6 +318,19 @@ def numerical_gradient(fn: object, *, seed: int = 0) -> CheckResult:
     place, the convention of :func:`mlp_lab.gradcheck.numerical_gradient`), or with one
     argument, the point at which to evaluate. ``x`` must be unchanged afterwards (up to
     rounding). Reference: :func:`mlp_lab.gradcheck.numerical_gradient` with the same ``eps``.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, with the signature above. It is called on copies of the
+        inputs; whatever it raises or returns is reported, never propagated.
+    seed : int, keyword-only
+        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
+
+    Returns
+    -------
+    CheckResult
+        Prints, and displays in a notebook, as a short report of verdicts.
     """
 
     def cases() -> list[Case]:

@@ -106,6 +106,19 @@ def adam_step(fn: object, *, seed: int = 0) -> CheckResult:
     ``t`` the 1-based step. Each case feeds the learner's own ``(w, m, v)`` back for 20 steps
     of a fixed gradient sequence and compares the whole trajectory with
     :class:`torch.optim.Adam`'s.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, with the signature above. It is called on copies of the
+        inputs; whatever it raises or returns is reported, never propagated.
+    seed : int, keyword-only
+        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
+
+    Returns
+    -------
+    CheckResult
+        Prints, and displays in a notebook, as a short report of verdicts.
     """
 
     def cases() -> list[Case]:
@@ -184,6 +197,19 @@ def precision_recall_f1(fn: object, *, seed: int = 0) -> CheckResult:
 
     Undefined values (0 / 0) must be 0.0, as ``zero_division=0`` in :mod:`sklearn.metrics`,
     the reference.
+
+    Parameters
+    ----------
+    fn : callable
+        The learner's function, with the signature above. It is called on copies of the
+        inputs; whatever it raises or returns is reported, never propagated.
+    seed : int, keyword-only
+        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
+
+    Returns
+    -------
+    CheckResult
+        Prints, and displays in a notebook, as a short report of verdicts.
     """
 
     def cases() -> list[Case]:
