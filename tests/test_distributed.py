@@ -59,7 +59,7 @@ def test_a_failing_rank_ends_the_job_with_its_error():
     assert time.perf_counter() - start < 60
 
 
-def _cli(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def _cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mlp_lab", "ddp", *args], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=timeout)
 
