@@ -19,11 +19,11 @@ import sys
 from collections.abc import Sequence
 
 from mlp_lab._cli import nonnegative_int, positive_float, positive_int
+from mlp_lab.defaults import SEED_SETTINGS
 
-# The seed program's settings, the defaults of `lab`. They equal mlp_lab.lab.SEED_SETTINGS
-# (a test checks); they are repeated here so that --help and flag errors answer at once,
-# without importing torch.
-LAB_DEFAULTS = {"hidden": 10, "lr": 0.01, "epochs": 100, "log_every": 20}
+# The defaults of `lab`: the seed program's settings (mlp_lab.defaults imports no torch, so
+# --help and flag errors answer at once).
+LAB_DEFAULTS = SEED_SETTINGS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,9 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Train the seed tutorial's network (Linear(2, H) -> ReLU -> Linear(H, 1)) with full-batch "
             "Adam on its 10-point dataset and print its log in the seed's format: "
-            "'Epoch: N, Loss: x' every 20 epochs, then 'Accuracy: a'. By default the corrected "
-            "program runs (logit output, binary cross-entropy with logits); --faithful runs the "
-            "seed's program as written, whose sigmoid output is fed to a with-logits loss."
+            f"'Epoch: N, Loss: x' every {LAB_DEFAULTS['log_every']} epochs (--log-every), then 'Accuracy: a'. "
+            "By default the corrected program runs (logit output, binary cross-entropy with logits); "
+            "--faithful runs the seed's program as written, whose sigmoid output is fed to a with-logits loss."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )

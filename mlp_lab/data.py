@@ -15,6 +15,7 @@ from mlp_lab._validation import (
     check_nonnegative,
     check_positive_int,
     check_same_length,
+    check_seed,
 )
 
 __all__ = [
@@ -59,7 +60,7 @@ def make_moons(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tu
     """
     n_samples = check_positive_int(n_samples, name="n_samples")
     noise = check_nonnegative(noise, name="noise")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     n0, n1 = _split_counts(n_samples, 2)
     t0 = np.linspace(0.0, np.pi, n0)
     t1 = np.linspace(0.0, np.pi, n1)
@@ -80,7 +81,7 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tupl
     """
     n_samples = check_positive_int(n_samples, name="n_samples")
     noise = check_nonnegative(noise, name="noise")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     corners = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
     idx = np.repeat(np.arange(4), _split_counts(n_samples, 4))
     X = corners[idx] + noise * rng.standard_normal((n_samples, 2))  # (m, 2)
@@ -96,7 +97,7 @@ def make_spirals(
     n_samples = check_positive_int(n_samples, name="n_samples")
     n_classes = check_positive_int(n_classes, name="n_classes")
     noise = check_nonnegative(noise, name="noise")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     Xs, ys = [], []
     for k, n_k in enumerate(_split_counts(n_samples, n_classes)):
         r = np.linspace(0.0, 1.0, n_k)
@@ -115,7 +116,7 @@ def make_blobs(
     n_samples = check_positive_int(n_samples, name="n_samples")
     n_classes = check_positive_int(n_classes, name="n_classes")
     std = check_nonnegative(std, name="std")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     angles = 2 * np.pi * np.arange(n_classes) / n_classes
     centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (K, 2)
     y = np.repeat(np.arange(n_classes, dtype=np.int64), _split_counts(n_samples, n_classes))
@@ -147,7 +148,7 @@ def train_val_split(
     check_same_length(X=X, y=y_arr)
     frac = check_in_range(val_fraction, name="val_fraction", low=0.0, high=1.0, low_inclusive=False)
     m = len(X)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     if stratify:
         labels = as_labels(y_arr, name="y")
         val_idx = []

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from mlp_lab._validation import check_positive, check_positive_int
+from mlp_lab._validation import check_positive, check_positive_int, check_seed
 from mlp_lab.data import Standardizer, rust_lab_dataset
+from mlp_lab.defaults import SEED_SETTINGS
 from mlp_lab.train import History, fit, resolve_device
 
 __all__ = [
@@ -43,8 +44,6 @@ __all__ = [
     "tch_linear_init_",
 ]
 
-#: The seed program's settings.
-SEED_SETTINGS = {"hidden": 10, "lr": 0.01, "epochs": 100, "log_every": 20}
 
 #: The seed's "expected output (approximate)": loss at epochs 20..100 and the final accuracy.
 SEED_EXPECTED = {"losses": {20: 0.45, 40: 0.30, 60: 0.22, 80: 0.18, 100: 0.15}, "accuracy": 0.90}
@@ -74,7 +73,9 @@ def tch_linear_init_(layer: nn.Linear) -> nn.Linear:
     return layer
 
 
-def build_seed_network(hidden: int = 10, *, faithful: bool = False, init: str = "tch", seed: int = 0) -> nn.Sequential:
+def build_seed_network(
+    hidden: int = SEED_SETTINGS["hidden"], *, faithful: bool = False, init: str = "tch", seed: int = 0
+) -> nn.Sequential:
     """The seed's 2-``hidden``-1 network: ``Linear(2, hidden) -> ReLU -> Linear(hidden, 1)``.
 
     Parameters
@@ -96,6 +97,7 @@ def build_seed_network(hidden: int = 10, *, faithful: bool = False, init: str = 
         float32, on the CPU; the output has shape (m, 1).
     """
     hidden = check_positive_int(hidden, name="hidden")
+    seed = check_seed(seed)
     if init not in ("tch", "torch"):
         raise ValueError(f"init must be 'tch' or 'torch'; got {init!r}")
     with torch.random.fork_rng(devices=[]):
@@ -154,11 +156,11 @@ class LabResult:
 
 def run_lab(
     *,
-    epochs: int = 100,
-    lr: float = 0.01,
+    epochs: int = SEED_SETTINGS["epochs"],
+    lr: float = SEED_SETTINGS["lr"],
     seed: int = 0,
     device: str | torch.device = "auto",
-    hidden: int = 10,
+    hidden: int = SEED_SETTINGS["hidden"],
     faithful: bool = False,
     standardize: bool = False,
     init: str = "tch",
@@ -171,7 +173,7 @@ def run_lab(
     Parameters
     ----------
     epochs, lr, hidden : int, float, int
-        The seed's 100, 0.01 and 10 by default.
+        The seed's 100, 0.01 and 10 by default (:data:`mlp_lab.defaults.SEED_SETTINGS`).
     seed : int
         Seeds the initial weights (:func:`build_seed_network`) and ``fit``.
     device : {"auto", "cpu", "cuda", "cuda:N"} or torch.device
@@ -209,7 +211,7 @@ def run_lab(
     )
 
 
-def format_lab_log(result: LabResult, *, log_every: int = 20, note: bool = True) -> list[str]:
+def format_lab_log(result: LabResult, *, log_every: int = SEED_SETTINGS["log_every"], note: bool = True) -> list[str]:
     """The lines the seed's program prints: ``Epoch: N, Loss: x`` every ``log_every`` epochs, then ``Accuracy: a``.
 
     Losses are shown to 4 decimals and the accuracy to 2 (the seed's expected output shows

@@ -310,7 +310,9 @@ def _mse_with_grad(y_hat: np.ndarray, y: np.ndarray, with_loss: bool = True) -> 
 
 
 def mse(y_hat: np.ndarray, y: np.ndarray) -> float:
-    r"""Mean squared error over **all** entries (samples and outputs).
+    r"""Mean squared error over **all** entries (samples and outputs), prediction first (PyTorch's order).
+
+    The metric :func:`mlp_lab.metrics.mse` takes ``(y_true, y_pred)``, truth first.
 
     .. math:: J = \frac{1}{N}\sum_{i=1}^{m}\sum_{k=1}^{K}\bigl(\hat y_{ik} - y_{ik}\bigr)^2,
               \qquad N = mK

@@ -30,6 +30,13 @@ Classes are those present in ``y_true`` or ``y_pred`` (scikit-learn's default ``
 Every function returns a Python ``float`` (or arrays for :func:`roc_curve` and
 :func:`confusion_matrix`) and raises a clear ``ValueError``/``TypeError`` instead of
 returning NaN.
+
+Argument order: every metric takes the truth first, ``metric(y_true, y_pred)``, as
+:mod:`sklearn.metrics` does. The training losses of :mod:`mlp_lab.losses` take the
+network's output first, ``loss(y_hat, y)``, as ``torch.nn.functional`` does; the argument
+names say which is which. (:func:`mse` here and :func:`mlp_lab.losses.mse` give the same
+number for one output per sample, whichever the order; with several outputs both average
+over all entries.)
 """
 
 from __future__ import annotations
@@ -289,7 +296,9 @@ def _check_regression(y_true: object, y_pred: object) -> tuple[np.ndarray, np.nd
 
 
 def mse(y_true: object, y_pred: object) -> float:
-    r"""Mean squared error :math:`\frac{1}{m}\sum_i (y_i - \hat y_i)^2`.
+    r"""Mean squared error :math:`\frac{1}{m}\sum_i (y_i - \hat y_i)^2`, truth first (scikit-learn's order).
+
+    The training loss :func:`mlp_lab.losses.mse` takes ``(y_hat, y)``, prediction first.
 
     Parameters
     ----------

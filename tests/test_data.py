@@ -145,3 +145,14 @@ def test_standardizer_errors():
         import torch
 
         data.Standardizer().fit(torch.ones(3, 2))
+
+
+@pytest.mark.parametrize("make", [data.make_moons, data.make_xor, data.make_spirals, data.make_blobs])
+@pytest.mark.parametrize(
+    "seed, err, match",
+    [(-1, ValueError, r"seed must be in \[0, 2\*\*63\), got -1"), (1.5, TypeError, r"seed must be an integer"),
+     (True, TypeError, r"seed must be an integer, got bool")],
+)
+def test_generators_check_the_seed_as_everywhere_else(make, seed, err, match):
+    with pytest.raises(err, match=match):
+        make(20, seed=seed)

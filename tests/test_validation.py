@@ -77,3 +77,14 @@ def test_check_same_length_names_both():
     with pytest.raises(ValueError, match="X has 3, y has 2"):
         v.check_same_length(X=np.ones((3, 1)), y=np.ones(2))
     assert v.check_same_length(X=np.ones((3, 1)), y=np.ones(3)) == 3
+
+
+def test_check_seed_is_the_one_rule_for_seeds():
+    from mlp_lab._validation import check_seed
+
+    assert check_seed(0) == 0 and check_seed(np.int64(7)) == 7 and check_seed(2**63 - 1) == 2**63 - 1
+    for bad, err in [(-1, ValueError), (2**63, ValueError), (1.0, TypeError), (False, TypeError), ("1", TypeError)]:
+        with pytest.raises(err, match="seed must be"):
+            check_seed(bad)
+    with pytest.raises(ValueError, match=r"random_state must be in \[0, 2\*\*63\)"):
+        check_seed(-3, name="random_state")

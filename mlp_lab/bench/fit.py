@@ -88,15 +88,16 @@ def _cases(quick: bool) -> list[dict]:
     from torch.nn import functional as F
 
     from mlp_lab.data import rust_lab_dataset
+    from mlp_lab.defaults import SEED_SETTINGS
     from mlp_lab.lab import build_seed_network
 
     X, y = rust_lab_dataset()
     lab = {
         "name": "lab",
-        "model": build_seed_network(10, seed=0),
+        "model": build_seed_network(SEED_SETTINGS["hidden"], seed=0),
         "X": X, "y": y, "loss": "bce", "loss_fn": F.binary_cross_entropy_with_logits,
         "y_t": torch.as_tensor(y, dtype=torch.float32).reshape(-1, 1),
-        "lr": 0.01, "epochs": 100, "batch_size": None,
+        "lr": SEED_SETTINGS["lr"], "epochs": SEED_SETTINGS["epochs"], "batch_size": None,
     }
     from sklearn.datasets import load_digits
 

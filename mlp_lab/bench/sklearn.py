@@ -25,10 +25,11 @@ weights (scikit-learn's Glorot-uniform draw, :func:`sklearn_init`):
 ``numpy``
     :class:`mlp_lab.scratch.MLP` and :class:`mlp_lab.optim.Adam` (``check_finite=False``) in a
     hand-written epoch loop (:func:`fit_numpy`) over the network's unchecked fast path
-    ``_loss_and_grads``. It reproduces scikit-learn's run *exactly* (to rounding): the same
-    initial weights, the same batches (it replays scikit-learn's ``RandomState`` shuffles),
-    the same per-batch penalty (``l2 = alpha / (2 |B|)``, see below) and scikit-learn's
-    placement of :math:`\epsilon` (see below). Float64.
+    :meth:`~mlp_lab.scratch.MLP.loss_and_grads_unchecked`. It reproduces scikit-learn's run
+    *exactly* (to rounding): the same initial weights, the same batches (it replays
+    scikit-learn's ``RandomState`` shuffles), the same per-batch penalty
+    (``l2 = alpha / (2 |B|)``, see below) and scikit-learn's placement of :math:`\epsilon`
+    (see below). Float64.
 ``torch``
     :func:`mlp_lab.train.fit` on an ``nn.Sequential(Linear, ReLU, Linear)`` in float32 (PyTorch's
     default dtype; ``fit`` converts the data once) on the CPU, ``optimizer="adam"`` (fused),
@@ -196,7 +197,7 @@ def fit_numpy(data: Data, *, hidden: int, epochs: int, seed: int, sklearn_eps: b
 
     Per epoch: the index order is shuffled with scikit-learn's ``RandomState`` (as
     ``sklearn.utils.shuffle`` does), the training data are gathered once in that order, and
-    each batch is a contiguous slice. Per batch: ``_loss_and_grads`` (writing into ``out=``) with
+    each batch is a contiguous slice. Per batch: ``loss_and_grads_unchecked`` (writing into ``out=``) with
     ``l2 = alpha / (2 |B|)``, then one Adam step with :math:`\epsilon_t = \epsilon/\sqrt{1-\beta_2^t}`.
 
     The network's ``weights`` and ``biases`` are views into one flat vector ``theta``, and the
@@ -226,7 +227,7 @@ def fit_numpy(data: Data, *, hidden: int, epochs: int, seed: int, sklearn_eps: b
         net.weights[l], net.biases[l] = views[2 * l], views[2 * l + 1]
     loss = "bce" if sizes[-1] == 1 else "cross_entropy"
     X = data.X_train  # (m, n_0)
-    Y = net._check_targets(data.y_train, loss=loss, m=X.shape[0])  # (m, 1) floats or (m,) labels
+    X, Y = net.check_data(X, data.y_train, loss=loss)  # (m, n_0); (m, 1) floats or (m,) labels
     grad_out = (grad_views[0::2], grad_views[1::2])  # (dW_list, db_list) as views of ``grad``
     opt = Adam([theta], lr=LR, betas=BETAS, eps=EPS, check_finite=False)
     m = X.shape[0]
@@ -241,8 +242,8 @@ def fit_numpy(data: Data, *, hidden: int, epochs: int, seed: int, sklearn_eps: b
         Xe, Ye = X[idx], Y[idx]  # (m, n_0): one gather per epoch, then contiguous slices
         for k, s in enumerate(starts):
             # the gradients land directly in the flat ``grad`` (views), so no copy is needed
-            net._loss_and_grads(Xe[s:s + BATCH], Ye[s:s + BATCH], loss=loss, l2=l2[k], out=grad_out,
-                                with_loss=False)  # sklearn's loss value is not needed to train
+            net.loss_and_grads_unchecked(Xe[s:s + BATCH], Ye[s:s + BATCH], loss=loss, l2=l2[k], out=grad_out,
+                                         with_loss=False)  # sklearn's loss value is not needed to train
             if sklearn_eps:
                 opt.eps = EPS / math.sqrt(1.0 - beta2 ** (opt.t + 1))  # sklearn's epsilon, in torch's formula
             opt.step([grad])
