@@ -20,7 +20,8 @@ Solutions written with sphinx-exercise's gated directives (a ``solution-start`` 
 solution's cells, a ``solution-end`` markdown cell) fold on the site, but JupyterLab renders each
 markdown cell on its own and cannot fold cells between two of them. `fold_gated_solutions` marks the
 cells inside a gate collapsed (``metadata.jupyter.source_hidden`` and, for code,
-``outputs_hidden``), which JupyterLab shows as a folded bar that a click opens.
+``outputs_hidden`` and ``collapsed``, which JupyterLab keeps in step with it; Jupytext leaves
+``collapsed`` out of the `.md`), which JupyterLab shows as a folded bar that a click opens.
 
 `tools/normalize_notebooks.py` applies all this to every chapter pair without re-executing;
 `tools/execute_notebook.py` executes a chapter and then normalises it.
@@ -137,6 +138,8 @@ def fold_gated_solutions(cells: list[dict]) -> None:
         metadata = cells[i].setdefault("metadata", {})
         folded = _FOLDED_CODE if cells[i]["cell_type"] == "code" else _FOLDED_MARKDOWN
         metadata["jupyter"] = dict(sorted({**metadata.get("jupyter", {}), **folded}.items()))
+        if cells[i]["cell_type"] == "code":
+            metadata["collapsed"] = True  # JupyterLab mirrors outputs_hidden into nbformat's old key
 
 
 def normalize_notebook(nb: dict, new_id=lambda: None) -> None:

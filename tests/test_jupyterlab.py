@@ -1,0 +1,399 @@
+"""The chapters in JupyterLab, as a learner uses them: rendered MyST, a clean run, a clean repository.
+
+The slow test starts JupyterLab (the project's settings, installed into the environment by the
+README's set-up) on 127.0.0.1 with a free port and a token, on a throw-away git copy of the working
+tree, and drives it with the system Chromium through Playwright (never a downloaded browser). For
+each chapter it opens `notebooks/NN-name.ipynb`, checks that the MyST of every markdown cell rendered
+(no role, directive fence, option line or `$$` left as text) and that gated solutions are folded,
+runs all cells, checks that none printed an error, and saves; then it opens the `.md` twin as a
+Jupytext notebook and saves it too. Afterwards `git status --porcelain` of the copy must be empty:
+the committed files are already in the form JupyterLab writes. The server and every kernel it
+started are stopped at the end.
+
+The fast tests check that the set-up installed the project's Jupyter settings and that every
+chapter pair is normalised (`python tools/normalize_notebooks.py`).
+
+Environment overrides: MLP_LAB_CHROMIUM (the browser), MLP_LAB_SCREENSHOTS (where a screenshot of
+each chapter's first exercise and the run-all times are written, default /tmp/mlp-lab-screenshots),
+MLP_LAB_JUPYTERLAB_CHAPTERS (comma-separated name prefixes, e.g. `01,03`, to check only those),
+MLP_LAB_JUPYTERLAB_JOBS (chapters run at a time, default 2).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+from playwright.async_api import async_playwright
+
+from conftest import NOTEBOOKS, ROOT
+
+CHROMIUM = Path(os.environ.get("MLP_LAB_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(os.environ.get("MLP_LAB_SCREENSHOTS", "/tmp/mlp-lab-screenshots"))
+JOBS = max(1, int(os.environ.get("MLP_LAB_JUPYTERLAB_JOBS", "2")))
+PROJECT_CONFIG = ROOT / "jupyter-config"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+RUN_TIMEOUT_MS = 240_000
+
+# Text that reads as MyST markup, searched in the rendered markdown with code and maths removed.
+RAW_MYST = ["{ref}", "{doc}", "{eq}", "{cite}", "{glue", "{term}", "{numref}", "{exercise}", "{solution",
+            "```", ":::", ":class:", ":label:", "$$", "(label)="]
+
+PROBE = r"""
+async ([path, factory, kernelOf]) => {
+  const app = window.jupyterapp;
+  const find = (p) => app.shell.widgets("main").find((w) => w.context && w.context.path === p);
+  // The .md twin shares the kernel of its .ipynb, as a learner may choose (no second torch import).
+  const kernel = kernelOf ? { id: find(kernelOf).sessionContext.session.kernel.id } : undefined;
+  const panel = await app.commands.execute("docmanager:open", { path, factory, kernel });
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  // Cells render as they come into view: bring each markdown cell there once.
+  for (const cell of panel.content.widgets) {
+    if (cell.model.type === "markdown" && !cell.inputHidden) {
+      cell.node.scrollIntoView();
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+  }
+  return panel.content.widgets.length;
+}
+"""
+
+RENDERED = r"""
+([path]) => {
+  const panel = window.jupyterapp.shell.widgets("main").find((w) => w.context && w.context.path === path);
+  return panel.content.widgets.every((c) => c.model.type !== "markdown" || c.inputHidden
+    || c.node.querySelector(".myst, .jp-RenderedMarkdown") !== null);
+}
+"""
+
+# Per cell: what the learner sees. Markdown text excludes code, maths and the solutions' bodies.
+CELLS = r"""
+([path]) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.widgets("main").find((w) => w.context && w.context.path === path);
+  return panel.content.widgets.map((cell) => {
+    // jupyterlab-myst renders into div.myst; JupyterLab's own renderer into .jp-RenderedMarkdown.
+    const md = cell.model.type === "markdown" ? cell.node.querySelector(".myst, .jp-RenderedMarkdown") : null;
+    let text = null;
+    if (md) {
+      const copy = md.cloneNode(true);
+      copy.querySelectorAll("code, pre, .katex, .math, mjx-container, script, style").forEach((e) => e.remove());
+      text = copy.textContent;
+    }
+    const outputs = cell.model.type === "code" ? cell.model.outputs.toJSON() : [];
+    return {
+      type: cell.model.type,
+      rendered: cell.model.type === "markdown" ? cell.rendered : null,
+      byMyst: md !== null && md.classList.contains("myst"),
+      inputHidden: cell.inputHidden,
+      outputHidden: cell.model.type === "code" ? cell.outputHidden : null,
+      count: cell.model.type === "code" ? cell.model.executionCount : null,
+      state: cell.model.type === "code" ? cell.model.executionState : null,
+      errors: outputs.filter((o) => o.output_type === "error").map((o) => o.ename + ": " + o.evalue),
+      text,
+      openDropdowns: md ? md.querySelectorAll("details[open]").length : 0,
+    };
+  });
+}
+"""
+
+RUN_ALL = r"""
+async ([path]) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.widgets("main").find((w) => w.context && w.context.path === path);
+  app.shell.activateById(panel.id);
+  await app.commands.execute("notebook:run-all-cells");
+}
+"""
+
+ALL_RAN = r"""
+([path]) => {
+  const panel = window.jupyterapp.shell.widgets("main").find((w) => w.context && w.context.path === path);
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return kernel && kernel.status === "idle" && panel.content.widgets.every((c) => c.model.type !== "code"
+    || (c.model.executionCount !== null && c.model.executionState !== "running"));
+}
+"""
+
+SHOW_EXERCISE = r"""
+([path]) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.widgets("main").find((w) => w.context && w.context.path === path);
+  app.shell.activateById(panel.id);
+  const exercise = panel.content.node.querySelector(".myst aside.myst-exercise");
+  if (exercise) { exercise.scrollIntoView({ block: "start" }); }
+  return exercise !== null;
+}
+"""
+
+SAVE = r"""
+async ([path]) => {
+  const panel = window.jupyterapp.shell.widgets("main").find((w) => w.context && w.context.path === path);
+  await panel.context.save();
+  return panel.context.model.dirty;
+}
+"""
+
+CLOSE = r"""
+async (paths) => {
+  const panels = window.jupyterapp.shell.widgets("main").filter((w) => w.context && paths.includes(w.context.path));
+  for (const panel of panels) {
+    try { await panel.sessionContext.shutdown(); } catch (e) { /* the shared kernel is already gone */ }
+    panel.dispose();
+  }
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def chapters() -> list[str]:
+    names = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+    wanted = [w for w in os.environ.get("MLP_LAB_JUPYTERLAB_CHAPTERS", "").split(",") if w]
+    return [n for n in names if not wanted or any(n.startswith(w) for w in wanted)]
+
+
+def installed_config_problems() -> list[str]:
+    """Files of jupyter-config/ that are missing from, or differ in, this environment (sys.prefix)."""
+    problems = []
+    for src in sorted(p for p in PROJECT_CONFIG.rglob("*") if p.is_file()):
+        dst = Path(sys.prefix) / src.relative_to(PROJECT_CONFIG)
+        if not dst.exists() or dst.read_bytes() != src.read_bytes():
+            problems.append(str(dst))
+    return problems
+
+
+def test_project_jupyter_settings_are_installed():
+    problems = installed_config_problems()
+    assert not problems, (
+        f"the project's JupyterLab settings are not installed in {sys.prefix}: {problems}; "
+        "run the README's set-up step `cp -R jupyter-config/. .venv/`"
+    )
+
+
+def test_chapters_are_in_the_form_jupyterlab_saves():
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "normalize_notebooks.py"), "--check"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, (
+        f"{proc.stdout}{proc.stderr}run `python tools/normalize_notebooks.py` and commit the result"
+    )
+
+
+def repository_copy(dest: Path) -> Path:
+    """A git repository holding the working tree's files (tracked and untracked, not ignored), committed."""
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                           cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
+    for rel in filter(None, files):
+        src = ROOT / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@localhost", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=dest, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=dest, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "copy"], cwd=dest, check=True)
+    return dest
+
+
+def ignored_output(cell: dict) -> bool:
+    """A code cell whose output truly varies (timings), marked for nbval on its first line."""
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    return cell["cell_type"] == "code" and source.startswith("# NBVAL_IGNORE_OUTPUT")
+
+
+def repository_changes(repo: Path) -> list[str]:
+    """What the saves changed in the copy, beyond the outputs of NBVAL_IGNORE_OUTPUT cells."""
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
+    changes = []
+    for line in status.splitlines():
+        path = line[3:]
+        if line.startswith(" M") and path.endswith(".ipynb"):
+            before = json.loads(subprocess.run(["git", "show", f"HEAD:{path}"], cwd=repo, capture_output=True,
+                                               text=True, check=True).stdout)
+            after = json.loads((repo / path).read_text(encoding="utf-8"))
+            for cells in (before["cells"], after["cells"]):
+                for cell in filter(ignored_output, cells):
+                    cell["outputs"] = []
+            if before == after:
+                continue
+            diff = [i for i, (a, b) in enumerate(zip(before["cells"], after["cells"], strict=False)) if a != b]
+            line += f" (cells {diff})" if len(before["cells"]) == len(after["cells"]) and diff else ""
+        changes.append(line)
+    if not changes:
+        return []
+    diff = subprocess.run(["git", "diff", "--", *(c[3:].split(" (")[0] for c in changes)], cwd=repo,
+                          capture_output=True, text=True).stdout
+    return ["JupyterLab's saves changed the repository (other than timing cells):\n" + "\n".join(changes)
+            + "\n" + diff[:3000]]
+
+
+def start_lab(root: Path, state: Path) -> tuple[subprocess.Popen, str, str]:
+    """JupyterLab on 127.0.0.1 with the environment's (project) settings and an empty user state."""
+    port, token = free_port(), secrets.token_hex(16)
+    settings = state / "user-settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    # Render every cell at once (the default renders cells as they scroll into view).
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(state / "config"),  # the user's ~/.jupyter plays no part
+        "JUPYTER_DATA_DIR": str(state / "data"),
+        "JUPYTER_RUNTIME_DIR": str(state / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(state / "user-settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(state / "workspaces"),
+    }
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = open(state / "server.log", "w")  # noqa: SIM115 - closed with the server
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            return server, base, token
+        except OSError:
+            if server.poll() is not None:
+                break
+            time.sleep(0.3)
+    server.kill()
+    pytest.fail(f"JupyterLab did not start: {(state / 'server.log').read_text()[-3000:]}")
+
+
+def stop_lab(server: subprocess.Popen, base: str, token: str, seen: set[int]) -> list[str]:
+    """Shut the server down through its API, then make sure it and every kernel it started are gone."""
+    try:
+        req = urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST")
+        urllib.request.urlopen(req, timeout=10)
+        server.wait(timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        server.kill()
+        server.wait(timeout=10)
+    procs = [p for p in (psutil.Process(pid) if psutil.pid_exists(pid) else None for pid in seen) if p]
+    _, alive = psutil.wait_procs(procs, timeout=15)
+    for proc in alive:
+        proc.kill()
+    return [f"process {p.pid} ({' '.join(p.cmdline()[:3]) if p.is_running() else '?'}) outlived the server"
+            for p in alive]
+
+
+async def check_chapter(page, name: str, gated: list[int], spawned, shot_lock: asyncio.Lock) -> tuple[list[str], dict]:
+    """Open, check, run all and save one chapter, then open and save its `.md` twin; returns problems, times."""
+    problems: list[str] = []
+    times: dict[str, float] = {}
+    ipynb, md = f"notebooks/{name}.ipynb", f"book/{name}.md"
+
+    start = time.monotonic()
+    await page.evaluate(PROBE, [ipynb, "Notebook", None])
+    spawned()
+    await page.wait_for_function(RENDERED, arg=[ipynb], timeout=60_000, polling=250)
+    times["open"] = time.monotonic() - start
+    cells = await page.evaluate(CELLS, [ipynb])
+    for i, cell in enumerate(cells):
+        if cell["type"] == "markdown":
+            if not cell["inputHidden"] and not (cell["rendered"] and cell["byMyst"]):
+                problems.append(f"{ipynb}: markdown cell {i} is not rendered by jupyterlab-myst")
+            for raw in RAW_MYST:
+                at = (cell["text"] or "").find(raw)
+                if at >= 0:
+                    around = cell["text"][max(0, at - 60) : at + 60]
+                    problems.append(f"{ipynb}: cell {i} shows raw MyST {raw!r}: ...{around!r}...")
+            if cell["openDropdowns"]:
+                problems.append(f"{ipynb}: cell {i} has an unfolded dropdown (a solution?)")
+    for i in gated:
+        if not cells[i]["inputHidden"] or cells[i]["outputHidden"] is False:
+            problems.append(f"{ipynb}: cell {i} belongs to a solution but is not folded")
+    async with shot_lock:  # the screenshot shows whichever notebook is in front
+        if await page.evaluate(SHOW_EXERCISE, [ipynb]):
+            await page.wait_for_timeout(300)
+            await page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-exercise.png"))
+
+    start = time.monotonic()
+    await page.evaluate(RUN_ALL, [ipynb])
+    await page.wait_for_function(ALL_RAN, arg=[ipynb], timeout=RUN_TIMEOUT_MS, polling=250)
+    times["run all"] = time.monotonic() - start
+    for i, cell in enumerate(await page.evaluate(CELLS, [ipynb])):
+        problems += [f"{ipynb}: cell {i} raised {error}" for error in cell["errors"]]
+    if await page.evaluate(SAVE, [ipynb]):
+        problems.append(f"{ipynb}: still unsaved after saving")
+
+    # The text twin, opened as a notebook through Jupytext on the same kernel, then saved.
+    start = time.monotonic()
+    await page.evaluate(PROBE, [md, "Jupytext Notebook", ipynb])
+    if await page.evaluate(SAVE, [md]):
+        problems.append(f"{md}: still unsaved after saving")
+    await page.evaluate(CLOSE, [md, ipynb])
+    times["md twin"] = time.monotonic() - start
+    return problems, times
+
+
+@pytest.mark.slow
+def test_chapters_in_jupyterlab(tmp_path):
+    if not CHROMIUM.exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: install the chromium package or set MLP_LAB_CHROMIUM")
+    problems = [f"not installed: {p}" for p in installed_config_problems()]
+    sys.path.insert(0, str(ROOT))
+    from mlp_lab._notebook_format import gated_solution_cells
+
+    repo = repository_copy(tmp_path / "repo")
+    (tmp_path / "state").mkdir()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    names = chapters()
+    gated = {n: gated_solution_cells(json.loads((NOTEBOOKS / f"{n}.ipynb").read_text())["cells"]) for n in names}
+    server, base, token = start_lab(repo, tmp_path / "state")
+    seen: set[int] = set()
+    times: dict[str, dict] = {}
+
+    def spawned() -> None:
+        seen.update(p.pid for p in psutil.Process(server.pid).children(recursive=True))
+
+    async def run() -> None:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+            await page.goto(f"{base}/lab/workspaces/mlp-lab-test?reset&token={token}")
+            await page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
+            await page.evaluate("() => window.jupyterapp.restored")
+            limit, shot_lock = asyncio.Semaphore(JOBS), asyncio.Lock()
+
+            async def one(name: str) -> None:
+                async with limit:
+                    found, times[name] = await check_chapter(page, name, gated[name], spawned, shot_lock)
+                    problems.extend(found)
+
+            try:
+                await asyncio.gather(*(one(n) for n in names))
+            finally:
+                await browser.close()
+
+    started = time.monotonic()
+    try:
+        asyncio.run(run())
+    finally:
+        problems += stop_lab(server, base, token, seen)
+    times["total"] = {"browser and checks": time.monotonic() - started}
+    problems += repository_changes(repo)
+    (SCREENSHOTS / "jupyterlab-run-all-times.json").write_text(json.dumps(times, indent=1))
+    print("times in JupyterLab (s):", {n: {k: round(v, 1) for k, v in t.items()} for n, t in times.items()})
+    assert not problems, "\n".join(problems)
