@@ -254,6 +254,10 @@ MISTAKES = [
     ("bce_with_logits", lambda z, y: np.logaddexp(0, z) - y * z, "not_reduced", "mean"),
     ("adam_step", lambda w, g, m, v, t, lr, b1, b2, eps: _adam(w, g, m, v, t, lr, b2, b1, eps), "betas_swapped",
      "swapped"),
+    ("adam_step", lambda w, g, m, v, t, lr, b1, b2, eps: (
+        w - lr * np.sqrt(1 - b2**t) / (1 - b1**t) * (b1 * m + (1 - b1) * g)
+        / (np.sqrt(b2 * v + (1 - b2) * g * g) + eps), b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g),
+     "eps_before_correction", "efficient"),
     ("precision_recall_f1", lambda t, p: (np.mean(t == p), _prf(t, p)[1], 2 * np.mean(t == p) * _prf(t, p)[1]
                                           / (np.mean(t == p) + _prf(t, p)[1]) if np.mean(t == p) + _prf(t, p)[1]
                                           else 0.0), "accuracy_as_precision", "accuracy"),
@@ -390,6 +394,31 @@ def test_differently_written_correct_code_passes():
         r = tp / (tp + fn) if tp + fn else 0.0
         return p, r, (2 * tp / (2 * tp + fp + fn) if tp else 0.0)
 
+    def backprop_divide_late(weights, biases, X, y):
+        """dZ_L = P - Y without 1/m; each layer's dW and db divided by m instead; mask from A."""
+        m, cache, A = len(X), [], X
+        for l, (W, b) in enumerate(zip(weights, biases, strict=True)):
+            Z = A @ W.T + b
+            cache.append(A)
+            A = np.maximum(Z, 0) if l < len(weights) - 1 else Z
+        dZ = _softmax_rows(A)
+        dZ[np.arange(m), y] -= 1
+        dWs, dbs = [], []
+        for l in reversed(range(len(weights))):
+            dWs.insert(0, dZ.T @ cache[l] / m)
+            dbs.insert(0, dZ.sum(axis=0) / m)
+            if l:
+                dZ = (dZ @ weights[l]) * (cache[l] > 0)
+        return dWs, dbs
+
+    def adam_in_place(w, g, m, v, t, lr, beta1, beta2, eps):
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * g * g
+        w -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+        return w, m, v
+
     def backprop_torch(weights, biases, X, y):
         Ws = [torch.tensor(W, requires_grad=True) for W in weights]
         bs = [torch.tensor(b, requires_grad=True) for b in biases]
@@ -403,7 +432,10 @@ def test_differently_written_correct_code_passes():
     for name, fn in [("softmax", softmax_exp_log), ("cross_entropy", ce_logsumexp), ("bce_with_logits", bce_logaddexp),
                      ("dense_forward", dense_einsum), ("dense_backward", backward_loops),
                      ("numerical_gradient", numgrad_copies), ("adam_step", adam_torch_form),
-                     ("precision_recall_f1", prf_counts), ("backprop", backprop_torch)]:
+                     ("precision_recall_f1", prf_counts), ("backprop", backprop_torch),
+                     ("backprop", backprop_divide_late), ("adam_step", adam_in_place),
+                     ("cross_entropy", lambda Z, y: torch.nn.functional.cross_entropy(torch.from_numpy(Z),
+                                                                                       torch.from_numpy(y)))]:
         for seed in (0, 3):
             r = run(name, fn, seed=seed)
             assert r.passed, str(r)

@@ -75,6 +75,9 @@ def _adam_variant(w, g, m, v, t, lr, beta1, beta2, eps, *, mistake: str = ""):
     v_hat = v if mistake in ("no_bias_correction", "v_not_corrected") else v / (1 - beta2**tc)
     if mistake == "eps_inside_sqrt":
         return w - lr * m_hat / np.sqrt(v_hat + eps), m, v
+    if mistake == "eps_before_correction":  # the paper's "efficient" ordering: eps is not rescaled
+        step_size = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+        return w - step_size * m / (np.sqrt(v) + eps), m, v
     if mistake == "no_sqrt":
         return w - lr * m_hat / (v_hat + eps), m, v
     return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
@@ -92,6 +95,9 @@ _ADAM_MISTAKES = {
     "v = beta2 * v + (1 - beta2) * g**2.",
     "v_not_corrected": "only m is bias-corrected: v_hat = v / (1 - beta2**t) is missing.",
     "betas_swapped": "beta1 and beta2 are swapped: beta1 (0.9) goes with m, beta2 (0.999) with v.",
+    "eps_before_correction": "eps is added to sqrt(v) before the bias correction (the Adam paper's 'efficient' "
+    "form, lr * sqrt(1 - beta2**t) / (1 - beta1**t) * m / (sqrt(v) + eps)), which effectively rescales eps. Hint: "
+    "as torch.optim.Adam, m_hat / (sqrt(v_hat) + eps).",
     "no_sqrt": "the square root of v_hat is missing: the step is m_hat / (sqrt(v_hat) + eps).",
 }
 
