@@ -58,7 +58,15 @@ class Mistake:
 
 @dataclass(frozen=True)
 class Spec:
-    """What a checker checks: its name, the learner's signature, the tolerance."""
+    """What a checker checks: its name, the learner's signature, the tolerance.
+
+    The default tolerance, ``rtol=1e-10, atol=1e-12``, suits float64: an algebraically equal
+    rearrangement (another summation order, ``exp(log_softmax)`` for ``softmax``, the 1/m applied
+    later) differs by a few units of rounding (about ``1e-16`` relative), amplified by cancellation
+    at worst to ``1e-13`` or so on these small cases, whereas each listed mistake changes the result
+    by far more than ``1e-10``. Finite differences use a looser one (their own rounding is about
+    ``1e-16 |f| / eps``).
+    """
 
     exercise: str
     signature: str
@@ -297,8 +305,10 @@ def run_check(
 ) -> CheckResult:
     """Run ``fn`` on the cases, judge, diagnose, and build the :class:`CheckResult`.
 
-    ``cases`` and ``mistakes`` may be given as callables, so that a skeleton (which raises
-    ``NotImplementedError`` at once) costs no reference computation.
+    ``cases`` and ``mistakes`` may be given as callables; the mistakes are then built and run
+    only when the learner's function fails. A mistaken implementation "matches" when it raises
+    where the learner's raised and agrees with it (at ten times the tolerance, NaN equal to NaN)
+    everywhere else, on every case, with at least one case where both returned values.
     """
     tol = f"rtol {spec.rtol:.0e}, atol {spec.atol:.0e}"
     if not callable(fn) and not (isinstance(fn, tuple) and all(callable(f) for f in fn)):
