@@ -50,8 +50,8 @@ def normalized_pair(md: Path, ipynb: Path) -> tuple[str, str]:
     text_cells = [(c.cell_type, c.source.strip()) for c in text_nb.cells]
     nb_cells = [(c.cell_type, c.source.strip()) for c in nb.cells]
     if text_cells != nb_cells:
-        raise SystemExit(
-            f"error: {md.relative_to(ROOT)} and {ipynb.relative_to(ROOT)} have different cells: "
+        raise ValueError(
+            f"{md.relative_to(ROOT)} and {ipynb.relative_to(ROOT)} have different cells: "
             f"run `python tools/execute_notebook.py {md.relative_to(ROOT)}` first"
         )
     normalize_notebook(text_nb)
@@ -65,9 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not normalised")
     args = parser.parse_args(argv)
 
-    stale = []
+    stale, errors = [], []
     for md, ipynb in chapter_pairs(args.paths):
-        text, ipynb_text = normalized_pair(md, ipynb)
+        try:
+            text, ipynb_text = normalized_pair(md, ipynb)
+        except ValueError as exc:  # this pair is left as it is; the others are still done
+            errors.append(f"error: {exc}")
+            continue
         for path, new in ((ipynb, ipynb_text), (md, text)):  # the .md last: Jupytext wants it newer
             if path.read_text(encoding="utf-8") != new:
                 stale.append(path.relative_to(ROOT))
@@ -78,9 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     verb = "not normalised" if args.check else "normalised"
     for path in stale:
         print(f"{verb}: {path}")
-    if not stale:
+    if not stale and not errors:
         print("every file already normalised")
-    return 1 if args.check and stale else 0
+    print("\n".join(errors), file=sys.stderr)
+    return 1 if errors or (args.check and stale) else 0
 
 
 if __name__ == "__main__":
