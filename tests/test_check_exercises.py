@@ -130,7 +130,7 @@ def _sigmoid(z):
 
 
 def _backprop(weights, biases, X, y, *, output_mask=False, no_mean=False, dW_T=False, db_mean=False,
-              no_hidden_mask=False, reverse=False):
+              no_hidden_mask=False, reverse=False, keepdims=False, minus_y=True, dA_WT=False):
     """A learner's backward pass, written loop-first, with switches for the classic mistakes."""
     m = len(X)
     A, cache = X, []
@@ -139,7 +139,8 @@ def _backprop(weights, biases, X, y, *, output_mask=False, no_mean=False, dW_T=F
         cache.append((A, Z))
         A = np.maximum(Z, 0) if l < len(weights) - 1 else Z
     P = _softmax_rows(A)
-    P[np.arange(m), y] -= 1
+    if minus_y:
+        P[np.arange(m), y] -= 1
     dZ = P if no_mean else P / m
     if output_mask:
         dZ = dZ * (cache[-1][1] > 0)
@@ -147,9 +148,9 @@ def _backprop(weights, biases, X, y, *, output_mask=False, no_mean=False, dW_T=F
     for l in reversed(range(len(weights))):
         A_prev, _ = cache[l]
         dWs.append(A_prev.T @ dZ if dW_T else dZ.T @ A_prev)
-        dbs.append(dZ.mean(axis=0) if db_mean else dZ.sum(axis=0))
+        dbs.append(dZ.mean(axis=0) if db_mean else dZ.sum(axis=0, keepdims=keepdims))
         if l:
-            dA = dZ @ weights[l]
+            dA = dZ @ (weights[l].T if dA_WT else weights[l])
             dZ = dA if no_hidden_mask else dA * (cache[l - 1][1] > 0)
     return (dWs, dbs) if reverse else (dWs[::-1], dbs[::-1])
 
@@ -228,6 +229,9 @@ MISTAKES = [
     ("backprop", lambda *a: _backprop(*a, db_mean=True), "db_averaged_again", "averaged again"),
     ("backprop", lambda *a: _backprop(*a, no_hidden_mask=True), "no_relu_derivative", "ReLU derivative"),
     ("backprop", lambda *a: _backprop(*a, reverse=True), "reversed_lists", "reverse order"),
+    ("backprop", lambda *a: _backprop(*a, keepdims=True), "db_keepdims", "keepdims"),
+    ("backprop", lambda *a: _backprop(*a, minus_y=False), "forgot_minus_Y", "one-hot"),
+    ("backprop", lambda *a: _backprop(*a, dA_WT=True), "dA_W_transposed", "W.T"),
     ("numerical_gradient", lambda f, x, e: _numgrad(f, x, e, forward=True), "forward", "central"),
     ("numerical_gradient", lambda f, x, e: _numgrad(f, x, e, one_eps=True), "no_two", "2 * eps"),
     ("numerical_gradient", lambda f, x, e: _numgrad(f, x, e, restore=False), "not_restored", "x is left modified"),
@@ -258,6 +262,12 @@ MISTAKES = [
         w - lr * np.sqrt(1 - b2**t) / (1 - b1**t) * (b1 * m + (1 - b1) * g)
         / (np.sqrt(b2 * v + (1 - b2) * g * g) + eps), b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g),
      "eps_before_correction", "efficient"),
+    ("adam_step", lambda w, g, m, v, t, lr, b1, b2, eps: (
+        w - lr * (b1 * m + (1 - b1) * g) / (1 - b1**t) / (np.sqrt(b2 * v + (1 - b2) * g * g) + eps),
+        b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g), "v_not_corrected", "only m"),
+    ("adam_step", lambda w, g, m, v, t, lr, b1, b2, eps: (
+        w - lr * ((b1 * m + (1 - b1) * g) / (1 - b1**t)) / ((b2 * v + (1 - b2) * g * g) / (1 - b2**t) + eps),
+        b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g), "no_sqrt", "square root"),
     ("precision_recall_f1", lambda t, p: (np.mean(t == p), _prf(t, p)[1], 2 * np.mean(t == p) * _prf(t, p)[1]
                                           / (np.mean(t == p) + _prf(t, p)[1]) if np.mean(t == p) + _prf(t, p)[1]
                                           else 0.0), "accuracy_as_precision", "accuracy"),
@@ -290,6 +300,8 @@ ACTIVATION_MISTAKES = [
     ("relu", act.relu, lambda Z: (Z < 0) * 1.0, "flipped"),
     ("sigmoid", act.sigmoid, lambda Z: np.exp(-Z) / (1 + np.exp(-Z)) ** 2, "grad_overflow"),
     ("sigmoid", act.sigmoid_grad, act.sigmoid, "swapped"),
+    ("sigmoid", act.sigmoid, act.sigmoid, "g_prime_is_g"),
+    ("tanh", act.tanh_grad, act.tanh, "swapped"),
 ]
 
 

@@ -211,12 +211,12 @@ def backprop(fn: object, *, seed: int = 0) -> CheckResult:
         rng = np.random.default_rng(seed)
         out = []
         for what, sizes, m in (("3 layers", (4, 6, 5, 3), 5), ("2 layers", (3, 5, 4), 6),
-                               ("batch of 1", (2, 4, 3), 1), ("one class in y", (5, 3, 3, 2), 4)):
+                               ("batch of 1", (2, 4, 3), 1), ("one class in y, square layers", (5, 3, 3, 3), 4)):
             weights = [rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)
                        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
             biases = [0.1 * rng.standard_normal(n) for n in sizes[1:]]
             X = rng.standard_normal((m, sizes[0]))
-            y = np.zeros(m, dtype=np.int64) if what == "one class in y" else rng.integers(0, sizes[-1], m)
+            y = np.zeros(m, dtype=np.int64) if what.startswith("one class") else rng.integers(0, sizes[-1], m)
             L = len(weights)
             labels = tuple(f"{t}[{l}]" for l in range(1, L + 1) for t in ("dW", "db"))
             out.append(Case(f"{what} {list(sizes)}, m={m}", _backprop_runner(weights, biases, X, y),
