@@ -19,27 +19,24 @@ _STEPS = 20
 
 
 def _torch_adam(w0: np.ndarray, G: np.ndarray, lr: float, beta1: float, beta2: float, eps: float):
-    """Trajectories (w_t, m_t, v_t), t = 1..T, of PyTorch's Adam fed the gradients G[t-1].
+    """Trajectories (w_t, m_t, v_t), t = 1..T, of :class:`torch.optim.Adam` fed the gradients G[t-1].
 
-    ``torch.optim.adam.adam`` is the function ``torch.optim.Adam.step`` runs (its single-tensor
-    path); calling it directly skips the optimizer's first-step import of ``torch._dynamo``
-    (about 2 s), which would make the first check slow.
+    ``m_t`` and ``v_t`` are the optimizer's state ``exp_avg`` and ``exp_avg_sq``. (The first
+    ``step()`` of a session imports part of ``torch._dynamo``, about 2 s, once.)
     """
     import torch
-    from torch.optim.adam import adam
 
-    w, g = torch.tensor(w0), torch.zeros(w0.shape, dtype=torch.float64)
-    m, v, step = torch.zeros_like(w), torch.zeros_like(w), torch.tensor(0.0, dtype=torch.float64)
+    w = torch.tensor(w0, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=lr, betas=(beta1, beta2), eps=eps, foreach=False)
     W, M, V = [], [], []
     with one_torch_thread():
         for g_t in G:
-            g.copy_(torch.from_numpy(g_t))
-            adam([w], [g], [m], [v], [], [step], foreach=False, capturable=False, differentiable=False, fused=None,
-                 grad_scale=None, found_inf=None, has_complex=False, amsgrad=False, beta1=beta1, beta2=beta2,
-                 lr=lr, weight_decay=0.0, eps=eps, maximize=False)
-            W.append(w.numpy().copy())
-            M.append(m.numpy().copy())
-            V.append(v.numpy().copy())
+            w.grad = torch.from_numpy(g_t).clone()
+            opt.step()
+            state = opt.state[w]
+            W.append(w.detach().numpy().copy())
+            M.append(state["exp_avg"].numpy().copy())
+            V.append(state["exp_avg_sq"].numpy().copy())
     return np.array(W), np.array(M), np.array(V)  # each (T, *w.shape)
 
 
