@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -186,6 +187,15 @@ def test_project_jupyter_settings_are_installed():
         f"the project's JupyterLab settings are not installed in {sys.prefix}: {problems}; "
         "run the README's set-up step `cp -R jupyter-config/. .venv/`"
     )
+
+
+def test_jupyterlab_myst_is_enabled_and_compatible():
+    jupyter = Path(sys.executable).with_name("jupyter")
+    proc = subprocess.run([str(jupyter) if jupyter.exists() else "jupyter", "labextension", "list"],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    listing = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
+    line = next((ln for ln in listing.splitlines() if "jupyterlab-myst" in ln), "")
+    assert "enabled" in line and " OK" in line and "not compatible" not in listing, listing
 
 
 def test_chapters_are_in_the_form_jupyterlab_saves():
