@@ -295,8 +295,9 @@ def make_optimizer(
 ) -> torch.optim.Optimizer:
     """The :mod:`torch.optim` optimizer :func:`fit` uses: weights decayed, biases not, fused if possible.
 
-    Two parameter groups, as nanoGPT builds them: the weight matrices (parameters with 2 or
-    more dimensions) with ``weight_decay``, the biases (and other 1-D parameters) with none.
+    With ``weight_decay > 0``, two parameter groups, as nanoGPT builds them: the weight
+    matrices (parameters with 2 or more dimensions) with ``weight_decay``, the biases (and other
+    1-D parameters) with none; without decay, one group (each group costs a call per step).
     ``"adam"`` and ``"sgd"`` add ``weight_decay * W`` to each weight's gradient (coupled, the
     gradient of an L2 penalty); ``"adamw"`` shrinks the weights directly (decoupled). Every
     other hyperparameter is PyTorch's default (``betas=(0.9, 0.999)``, ``eps=1e-8``; no
@@ -305,11 +306,13 @@ def make_optimizer(
     ``foreach=True``; read which from ``optimizer.defaults["fused"]``.
     """
     params = list(model_params)
-    groups = [
-        {"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay},
-        {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0},
-    ]
-    groups = [g for g in groups if g["params"]]
+    groups = [{"params": params, "weight_decay": 0.0}]
+    if weight_decay > 0:
+        groups = [
+            {"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay},
+            {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0},
+        ]
+        groups = [g for g in groups if g["params"]]
     cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}[name]
     kwargs = {"momentum": momentum} if name == "sgd" else {}
     try:
@@ -446,21 +449,23 @@ def _train_epoch(
     optimizer: torch.optim.Optimizer,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
-) -> torch.Tensor:
+) -> list[torch.Tensor]:
     """One pass over ``batches``, one optimizer step each; returns the batch losses, on the device.
 
     Each loss is the mean over its batch, computed before that batch's step. No host sync: the
-    caller reads the losses when it needs them.
+    caller reads the losses when it needs them. The model is put in training mode first unless
+    it is in it already (``model.train()`` walks every submodule: a cost per epoch).
     """
-    model.train()
-    losses = []
+    if not model.training:
+        model.train()
+    losses: list[torch.Tensor] = []
     for xb, yb in batches:
         batch_loss = loss_fn(model(xb), yb)
         optimizer.zero_grad(set_to_none=True)
         batch_loss.backward()
         optimizer.step()
         losses.append(batch_loss.detach())
-    return torch.stack(losses)  # (n_batches,)
+    return losses  # n_batches 0-d tensors
 
 
 def _train_epoch_ddp(s: _Setup) -> torch.Tensor:
@@ -498,7 +503,10 @@ def _epoch(s: _Setup) -> list[float]:
         batch_losses = _train_epoch_ddp(s)
     else:
         batch_losses = _train_epoch(s.model, s.optimizer, LOSSES[s.loss], _batches(s))
-    scalars = [batch_losses[0] if s.batch_size is None else torch.dot(batch_losses, s.batch_weights)]
+    if s.batch_size is None:
+        scalars = batch_losses  # one batch: its loss
+    else:
+        scalars = [torch.dot(torch.stack(batch_losses), s.batch_weights)]
     if s.metrics or s.X_val is not None:
         s.model.eval()
         with torch.no_grad():
@@ -506,7 +514,7 @@ def _epoch(s: _Setup) -> list[float]:
                 scalars += _evaluate(s.model, s.X, s.y, loss=s.loss, with_loss=False, metrics=s.metrics)
             if s.X_val is not None:
                 scalars += _evaluate(s.model, s.X_val, s.y_val, loss=s.loss, with_loss=True, metrics=s.metrics)
-    return torch.stack(scalars).tolist()  # the one host sync of the epoch
+    return [scalars[0].item()] if len(scalars) == 1 else torch.stack(scalars).tolist()  # the epoch's one host sync
 
 
 def _record(columns: dict[str, list[float]], epoch: int, values: list[float], *, metrics: Sequence[str],

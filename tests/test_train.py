@@ -478,3 +478,9 @@ def test_no_private_torch_api_in_the_library():
     for path in sorted(p for p in root.rglob("*.py") if p.relative_to(root).parts[0] != "check"):
         for n, line in enumerate(path.read_text().splitlines(), start=1):
             assert not private.search(line), f"{path.name}:{n}: {line.strip()}"
+
+
+def test_make_optimizer_without_decay_is_one_group():
+    model = small_net(2, 5, 3)
+    opt = make_optimizer("adam", model.parameters(), lr=0.1)
+    assert len(opt.param_groups) == 1 and len(opt.param_groups[0]["params"]) == 4
