@@ -129,6 +129,15 @@ ALL_RAN = r"""
 }
 """
 
+NEWS_SETTING = r"""
+async () => {
+  const id = "@jupyterlab/apputils-extension:notification";
+  const plugin = await window.jupyterapp.serviceManager.settings.fetch(id);
+  // Overrides replace the schema's defaults; a user value would win, and there is none here.
+  return plugin.schema.properties.fetchNews.default;
+}
+"""
+
 SHOW_EXERCISE = r"""
 ([path]) => {
   const app = window.jupyterapp;
@@ -387,6 +396,9 @@ def test_chapters_in_jupyterlab(tmp_path):
             await page.goto(f"{base}/lab/workspaces/mlp-lab-test?reset&token={token}")
             await page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
             await page.evaluate("() => window.jupyterapp.restored")
+            news = await page.evaluate(NEWS_SETTING)
+            if news != "false":
+                problems.append(f"the project settings are not in effect: fetchNews is {news!r}, not 'false'")
             limit, shot_lock = asyncio.Semaphore(JOBS), asyncio.Lock()
 
             async def one(name: str) -> None:
