@@ -14,13 +14,15 @@ details stop it from being used as is in the course:
 (black triangles and bars that every browser font has; each button keeps its ``title`` and
 ``aria-label``), the PNG frames lose their text metadata
 (which holds the matplotlib version and its web address), and the random id is replaced by a
-fixed one derived from ``name`` or, by default, from the frames themselves.
+fixed one derived from ``name`` or, by default, from the frames themselves. The frame's
+``<img>`` gets the ``alt`` text you give (a page checker, and a screen reader, need one).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import html as _html
 import re
 import struct
 import zlib
@@ -50,7 +52,12 @@ _NAME = re.compile(r"[A-Za-z0-9_]+")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def offline_jshtml(anim: Animation, *, name: str | None = None, fps: float | None = None) -> str:
+_DEFAULT_ALT = "Frames of an animation; the buttons below play, pause and step through them."
+
+
+def offline_jshtml(
+    anim: Animation, *, name: str | None = None, alt: str = _DEFAULT_ALT, fps: float | None = None
+) -> str:
     """The animation as HTML that requests nothing from the network and is the same on every run.
 
     Parameters
@@ -61,6 +68,8 @@ def offline_jshtml(anim: Animation, *, name: str | None = None, fps: float | Non
         Letters, digits and ``_``: the elements' ids become ``_anim_img<name>`` and so on, and
         the player object ``anim<name>``. Give different names to two animations on one page.
         By default, a hash of the frames (so two different animations never clash).
+    alt : str, keyword-only
+        The alternative text of the frame image: what the animation shows, in words.
     fps : float, optional, keyword-only
         Frames per second of the player; matplotlib's default (from the animation's
         ``interval``) when omitted.
@@ -79,11 +88,13 @@ def offline_jshtml(anim: Animation, *, name: str | None = None, fps: float | Non
     """
     if name is not None and (not isinstance(name, str) or not _NAME.fullmatch(name)):
         raise ValueError(f"name must be letters, digits and '_' (it becomes an HTML id), got {name!r}")
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt must be a non-empty description of the animation, got {alt!r}")
     html = anim.to_jshtml(fps=fps)
-    return make_offline(html, name=name)
+    return make_offline(html, name=name, alt=alt)
 
 
-def make_offline(html: str, *, name: str | None = None) -> str:
+def make_offline(html: str, *, name: str | None = None, alt: str = _DEFAULT_ALT) -> str:
     """:func:`offline_jshtml`'s work on an HTML string produced by ``to_jshtml``."""
     found = _UID.search(html)
     if found is None:
@@ -96,6 +107,8 @@ def make_offline(html: str, *, name: str | None = None) -> str:
         frames = "".join(_FRAME.findall(html))
         name = "h" + hashlib.sha256(frames.encode("ascii")).hexdigest()[:16]
     html = html.replace(found.group(1), name)
+    img = f'<img id="_anim_img{name}"'
+    html = html.replace(img, f'{img} alt="{_html.escape(alt, quote=True)}"', 1)
     if re.search(r"https?://", html):  # pragma: no cover - a new matplotlib template would land here
         raise ValueError("to_jshtml's output still holds an external address after cleaning; update mlp_lab.animation")
     return html

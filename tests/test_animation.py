@@ -45,6 +45,7 @@ def test_raw_output_has_what_we_remove(raw_and_clean):
 
 def test_no_external_address_or_icon_font_left(raw_and_clean):
     _, html = raw_and_clean
+    assert re.search(r'<img id="_anim_img\w+" alt="[^"]+">', html)  # the frame image is described
     assert "http" not in html.lower()
     assert "<link" not in html
     assert 'class="fa' not in html
@@ -55,8 +56,8 @@ def test_ids_are_deterministic_across_two_calls():
     a = offline_jshtml(small_animation())
     b = offline_jshtml(small_animation())
     assert a == b
-    named = offline_jshtml(small_animation(), name="demo")
-    assert 'id="_anim_imgdemo"' in named
+    named = offline_jshtml(small_animation(), name="demo", alt='A "square" & friends')
+    assert '<img id="_anim_imgdemo" alt="A &quot;square&quot; &amp; friends">' in named
     other = offline_jshtml(small_animation(frames=4))
     assert other != a  # a different animation gets a different default id
 
@@ -88,6 +89,8 @@ def test_bad_input():
     anim.to_jshtml()  # rendered once, so that matplotlib does not warn about an unused animation
     with pytest.raises(ValueError, match="name must be letters"):
         offline_jshtml(anim, name="not ok!")
+    with pytest.raises(ValueError, match="alt must be"):
+        offline_jshtml(anim, alt="  ")
     with pytest.raises(ValueError, match="to_jshtml"):
         make_offline("<div>not an animation</div>")
 
