@@ -468,7 +468,7 @@ def _train_epoch(
     return losses  # n_batches 0-d tensors
 
 
-def _train_epoch_ddp(s: _Setup) -> torch.Tensor:
+def _train_epoch_ddp(s: _Setup) -> list[torch.Tensor]:
     r"""One epoch of a data-parallel job: each rank steps on its shard of every global batch.
 
     Rank :math:`r` of :math:`N` takes the :math:`r`-th of :math:`N` near-equal slices of the global
@@ -490,7 +490,7 @@ def _train_epoch_ddp(s: _Setup) -> torch.Tensor:
         losses.append(shard_loss.detach())
     batch_losses = torch.stack(losses)  # (n_batches,) this rank's parts
     torch.distributed.all_reduce(batch_losses)  # sum over ranks: each global batch's mean loss
-    return batch_losses
+    return list(batch_losses.unbind())  # n_batches 0-d tensors, as _train_epoch returns
 
 
 def _epoch(s: _Setup) -> list[float]:
