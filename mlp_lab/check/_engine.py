@@ -296,6 +296,14 @@ GENERIC_HINTS = {
 }
 
 
+def _learners_signature(signature: str, fn: object) -> str:
+    """The signature under the learner's own function name (``backprop_relu(weights, ...)``)."""
+    name = getattr(fn, "__name__", "")
+    if not name.isidentifier() or "(" not in signature:
+        return signature
+    return name + signature[signature.index("("):]
+
+
 def run_check(
     spec: Spec,
     fn: object,
@@ -323,7 +331,8 @@ def run_check(
         case_list = list(cases() if callable(cases) else cases)
         outcomes = [execute(fn, case) for case in case_list]
         if all(o.status == "not implemented" for o in outcomes):
-            return CheckResult(spec.exercise, spec.signature, False, False, None, None, (), tol)
+            signature = _learners_signature(spec.signature, fn)
+            return CheckResult(spec.exercise, signature, False, False, None, None, (), tol)
         judged = [judge(case, o, spec) for case, o in zip(case_list, outcomes, strict=True)]
         results = tuple(r for r, _ in judged)
         rows, title = table(case_list, outcomes) if table is not None else ((), "")
