@@ -18,7 +18,8 @@ validation loss and the metrics, evaluated after the epoch's last step.
 
 :func:`fit` is two steps: :func:`_prepare` checks every argument and converts the data
 once to the model's dtype and device, and builds the optimizer; :func:`_train_epoch` is one
-pass over the data, the usual ``zero_grad(); loss.backward(); step()`` loop. The optimizer
+pass over the data, the usual loop of forgetting the old gradients, ``loss.backward()`` and
+``optimizer.step()``. The optimizer
 is the public :class:`torch.optim.Adam`, :class:`~torch.optim.AdamW` or
 :class:`~torch.optim.SGD`, with two parameter groups (weight matrices decayed, biases not)
 and ``fused=True`` where PyTorch has a fused kernel for the device, as nanoGPT builds its
@@ -458,10 +459,12 @@ def _train_epoch(
     """
     if not model.training:
         model.train()
+    params = [p for group in optimizer.param_groups for p in group["params"]]
     losses: list[torch.Tensor] = []
     for xb, yb in batches:
         batch_loss = loss_fn(model(xb), yb)
-        optimizer.zero_grad(set_to_none=True)
+        for p in params:  # optimizer.zero_grad(set_to_none=True), without its profiler hook (~10% of a small step)
+            p.grad = None
         batch_loss.backward()
         optimizer.step()
         losses.append(batch_loss.detach())
