@@ -473,9 +473,7 @@ def test_no_private_torch_api_in_the_library():
 
     private = re.compile(r"torch(\.\w+)*\._(?!_)\w+|from torch(\.\w+)* import _|torch\.optim\.(adam|adamw|sgd)\b")
     root = Path(mlp_lab.__file__).parent
-    # mlp_lab/check/training.py (another owner's) still calls torch.optim.adam.adam: drop this
-    # exclusion once it uses torch.optim.Adam.
-    for path in sorted(p for p in root.rglob("*.py") if p.relative_to(root).parts[0] != "check"):
+    for path in sorted(root.rglob("*.py")):
         for n, line in enumerate(path.read_text().splitlines(), start=1):
             assert not private.search(line), f"{path.name}:{n}: {line.strip()}"
 

@@ -22,7 +22,7 @@ def _torch_adam(w0: np.ndarray, G: np.ndarray, lr: float, beta1: float, beta2: f
     """Trajectories (w_t, m_t, v_t), t = 1..T, of :class:`torch.optim.Adam` fed the gradients G[t-1].
 
     ``m_t`` and ``v_t`` are the optimizer's state ``exp_avg`` and ``exp_avg_sq``. (The first
-    ``step()`` of a session imports part of ``torch._dynamo``, about 2 s, once.)
+    ``step()`` of a session imports more of PyTorch, about 2 s, once.)
     """
     import torch
 
