@@ -53,16 +53,13 @@ RAW_MYST = ["{ref}", "{doc}", "{eq}", "{cite}", "{glue", "{term}", "{numref}", "
             "```", ":::", ":class:", ":label:", "$$", "(label)="]
 
 PROBE = r"""
-async ([path, factory, kernelOf]) => {
+async ([path, factory, scroll]) => {
   const app = window.jupyterapp;
-  const find = (p) => app.shell.widgets("main").find((w) => w.context && w.context.path === p);
-  // The .md twin shares the kernel of its .ipynb, as a learner may choose (no second torch import).
-  const kernel = kernelOf ? { id: find(kernelOf).sessionContext.session.kernel.id } : undefined;
-  const panel = await app.commands.execute("docmanager:open", { path, factory, kernel });
+  const panel = await app.commands.execute("docmanager:open", { path, factory });
   await panel.context.ready;
   await panel.sessionContext.ready;
-  // Cells render as they come into view: bring each markdown cell there once (the .ipynb only).
-  for (const cell of kernelOf ? [] : panel.content.widgets) {
+  // Cells render as they come into view: bring each markdown cell there once.
+  for (const cell of scroll ? panel.content.widgets : []) {
     if (cell.model.type === "markdown" && !cell.inputHidden) {
       cell.node.scrollIntoView();
       await new Promise((resolve) => requestAnimationFrame(resolve));
@@ -158,12 +155,10 @@ async ([path]) => {
 """
 
 CLOSE = r"""
-async (paths) => {
-  const panels = window.jupyterapp.shell.widgets("main").filter((w) => w.context && paths.includes(w.context.path));
-  for (const panel of panels) {
-    try { await panel.sessionContext.shutdown(); } catch (e) { /* the shared kernel is already gone */ }
-    panel.dispose();
-  }
+async ([path]) => {
+  const panel = window.jupyterapp.shell.widgets("main").find((w) => w.context && w.context.path === path);
+  await panel.sessionContext.shutdown();
+  panel.dispose();
 }
 """
 
@@ -318,6 +313,14 @@ def stop_lab(server: subprocess.Popen, base: str, token: str, seen: set[int]) ->
             for p in alive]
 
 
+async def call(page, script: str, arg, what: str, timeout: float = 120):
+    """page.evaluate with a time limit (a promise that never settles would hang the test)."""
+    try:
+        return await asyncio.wait_for(page.evaluate(script, arg), timeout)
+    except TimeoutError:
+        raise AssertionError(f"JupyterLab did not {what} within {timeout} s") from None
+
+
 async def check_chapter(page, name: str, gated: list[int], spawned, shot_lock: asyncio.Lock) -> tuple[list[str], dict]:
     """Open, check, run all and save one chapter, then open and save its `.md` twin; returns problems, times."""
     problems: list[str] = []
@@ -325,11 +328,11 @@ async def check_chapter(page, name: str, gated: list[int], spawned, shot_lock: a
     ipynb, md = f"notebooks/{name}.ipynb", f"book/{name}.md"
 
     start = time.monotonic()
-    await page.evaluate(PROBE, [ipynb, "Notebook", None])
+    await call(page, PROBE, [ipynb, "Notebook", True], f"open {ipynb}")
     spawned()
     await page.wait_for_function(RENDERED, arg=[ipynb], timeout=60_000, polling=250)
     times["open"] = time.monotonic() - start
-    cells = await page.evaluate(CELLS, [ipynb])
+    cells = await call(page, CELLS, [ipynb], "list the cells")
     for i, cell in enumerate(cells):
         if cell["type"] == "markdown":
             if not cell["inputHidden"] and not (cell["rendered"] and cell["byMyst"]):
@@ -345,25 +348,27 @@ async def check_chapter(page, name: str, gated: list[int], spawned, shot_lock: a
         if not cells[i]["inputHidden"] or cells[i]["outputHidden"] is False:
             problems.append(f"{ipynb}: cell {i} belongs to a solution but is not folded")
     async with shot_lock:  # the screenshot shows whichever notebook is in front
-        if await page.evaluate(SHOW_EXERCISE, [ipynb]):
+        if await call(page, SHOW_EXERCISE, [ipynb], "show an exercise"):
             await page.wait_for_timeout(300)
             await page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-exercise.png"))
 
     start = time.monotonic()
-    await page.evaluate(RUN_ALL, [ipynb])
+    await call(page, RUN_ALL, [ipynb], f"start running {ipynb}")
     await page.wait_for_function(ALL_RAN, arg=[ipynb], timeout=RUN_TIMEOUT_MS, polling=250)
     times["run all"] = time.monotonic() - start
-    for i, cell in enumerate(await page.evaluate(CELLS, [ipynb])):
+    for i, cell in enumerate(await call(page, CELLS, [ipynb], "list the cells")):
         problems += [f"{ipynb}: cell {i} raised {error}" for error in cell["errors"]]
-    if await page.evaluate(SAVE, [ipynb]):
+    if await call(page, SAVE, [ipynb], f"save {ipynb}"):
         problems.append(f"{ipynb}: still unsaved after saving")
+    await call(page, CLOSE, [ipynb], f"close {ipynb}")
 
-    # The text twin, opened as a notebook through Jupytext on the same kernel, then saved.
+    # The text twin, opened as a notebook through Jupytext (its kernel starts), then saved.
     start = time.monotonic()
-    await page.evaluate(PROBE, [md, "Jupytext Notebook", ipynb])
-    if await page.evaluate(SAVE, [md]):
+    await call(page, PROBE, [md, "Jupytext Notebook", False], f"open {md}")
+    spawned()
+    if await call(page, SAVE, [md], f"save {md}"):
         problems.append(f"{md}: still unsaved after saving")
-    await page.evaluate(CLOSE, [md, ipynb])
+    await call(page, CLOSE, [md], f"close {md}")
     times["md twin"] = time.monotonic() - start
     return problems, times
 
