@@ -16,7 +16,7 @@ chapter pair is normalised (`python tools/normalize_notebooks.py`).
 Environment overrides: MLP_LAB_CHROMIUM (the browser), MLP_LAB_SCREENSHOTS (where a screenshot of
 each chapter's first exercise and the run-all times are written, default /tmp/mlp-lab-screenshots),
 MLP_LAB_JUPYTERLAB_CHAPTERS (comma-separated name prefixes, e.g. `01,03`, to check only those),
-MLP_LAB_JUPYTERLAB_JOBS (chapters run at a time, default 2).
+MLP_LAB_JUPYTERLAB_JOBS (chapters open at a time, default 3).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from conftest import NOTEBOOKS, ROOT
 
 CHROMIUM = Path(os.environ.get("MLP_LAB_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(os.environ.get("MLP_LAB_SCREENSHOTS", "/tmp/mlp-lab-screenshots"))
-JOBS = max(1, int(os.environ.get("MLP_LAB_JUPYTERLAB_JOBS", "2")))
+JOBS = max(1, int(os.environ.get("MLP_LAB_JUPYTERLAB_JOBS", "3")))
 PROJECT_CONFIG = ROOT / "jupyter-config"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]
@@ -110,10 +110,21 @@ CELLS = r"""
 
 RUN_ALL = r"""
 async ([path]) => {
+  // "Run All" acts on the notebook in front: bring this one there first, then start it (the
+  // command's promise settles only when the whole run has finished, so it is not awaited).
   const app = window.jupyterapp;
   const panel = app.shell.widgets("main").find((w) => w.context && w.context.path === path);
   app.shell.activateById(panel.id);
-  await app.commands.execute("notebook:run-all-cells");
+  while (app.shell.currentWidget !== panel) { await new Promise((resolve) => setTimeout(resolve, 50)); }
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  app.commands.execute("notebook:run-all-cells");
+  // Wait until this notebook's run has begun (a cell queued or counted), so that no other
+  // notebook comes to the front before the command has read which one is current.
+  const begun = () => panel.content.widgets.some(
+    (c) => c.model.type === "code" && c.model.executionState === "running");
+  for (let waited = 0; !begun() && waited < 10000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 """
 
@@ -321,7 +332,7 @@ async def call(page, script: str, arg, what: str, timeout: float = 120):
         raise AssertionError(f"JupyterLab did not {what} within {timeout} s") from None
 
 
-async def check_chapter(page, name: str, gated: list[int], spawned, shot_lock: asyncio.Lock) -> tuple[list[str], dict]:
+async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: asyncio.Lock) -> tuple[list[str], dict]:
     """Open, check, run all and save one chapter, then open and save its `.md` twin; returns problems, times."""
     problems: list[str] = []
     times: dict[str, float] = {}
@@ -347,13 +358,14 @@ async def check_chapter(page, name: str, gated: list[int], spawned, shot_lock: a
     for i in gated:
         if not cells[i]["inputHidden"] or cells[i]["outputHidden"] is False:
             problems.append(f"{ipynb}: cell {i} belongs to a solution but is not folded")
-    async with shot_lock:  # the screenshot shows whichever notebook is in front
+    async with front_lock:  # the screenshot shows whichever notebook is in front
         if await call(page, SHOW_EXERCISE, [ipynb], "show an exercise"):
             await page.wait_for_timeout(300)
             await page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-exercise.png"))
 
     start = time.monotonic()
-    await call(page, RUN_ALL, [ipynb], f"start running {ipynb}")
+    async with front_lock:  # one notebook at a time comes to the front and starts
+        await call(page, RUN_ALL, [ipynb], f"start running {ipynb}")
     await page.wait_for_function(ALL_RAN, arg=[ipynb], timeout=RUN_TIMEOUT_MS, polling=250)
     times["run all"] = time.monotonic() - start
     for i, cell in enumerate(await call(page, CELLS, [ipynb], "list the cells")):
@@ -404,11 +416,11 @@ def test_chapters_in_jupyterlab(tmp_path):
             news = await page.evaluate(NEWS_SETTING)
             if news != "false":
                 problems.append(f"the project settings are not in effect: fetchNews is {news!r}, not 'false'")
-            limit, shot_lock = asyncio.Semaphore(JOBS), asyncio.Lock()
+            limit, front_lock = asyncio.Semaphore(JOBS), asyncio.Lock()
 
             async def one(name: str) -> None:
                 async with limit:
-                    found, times[name] = await check_chapter(page, name, gated[name], spawned, shot_lock)
+                    found, times[name] = await check_chapter(page, name, gated[name], spawned, front_lock)
                     problems.extend(found)
 
             try:
