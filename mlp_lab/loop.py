@@ -1,6 +1,6 @@
 r"""The course's NumPy training loop, written once: :func:`train`.
 
-Chapters 4, 5 and 7 train :class:`mlp_lab.scratch.MLP` with an optimizer from
+Chapters 4, 5, 6 and 8 train :class:`mlp_lab.scratch.MLP` with an optimizer from
 :mod:`mlp_lab.optim`; this is the loop they share. One epoch is one pass over the training
 set, in mini-batches drawn without replacement (or the whole set at once)::
 

@@ -18,7 +18,7 @@ from :math:`dZ^{(L)} = \partial J / \partial Z^{(L)}` (already divided by :math:
 Public methods (:meth:`MLP.forward`, :meth:`MLP.backward`, :meth:`MLP.loss_and_grads`,
 the predictors) check their inputs once per call. A training loop that has checked its data
 once (:meth:`MLP.check_data`) can call :meth:`MLP.loss_and_grads_unchecked`, the same
-computation without the checks (chapter 8 measures what they cost).
+computation without the checks (chapter 9 measures what they cost).
 
 Performance: every product is one ``np.matmul`` on contiguous float64 arrays (BLAS), with
 no loop over samples. The hidden layers' ``Z``, ``A`` and ``dA`` of a training step live in
@@ -383,7 +383,7 @@ class MLP:
         ``loss`` must be a name of :data:`LOSSES` and ``l2 >= 0``; ``out``, when given, is a
         pair of gradient lists this network returned before. Nothing is checked, so a
         mistake gives a NumPy error or a wrong result rather than a clear message: use
-        :meth:`loss_and_grads` unless the checks show up in a profile (chapter 8 measures
+        :meth:`loss_and_grads` unless the checks show up in a profile (chapter 9 measures
         them). ``with_loss=False`` skips computing the loss value (returned as NaN); the
         gradients, which are all a training step needs, are the same.
         """
@@ -397,12 +397,6 @@ class MLP:
                 penalty = np.multiply(W, 2.0 * l2, out=self._buffer("l2", l, W.shape))  # 2 l2 W
                 dW += penalty
         return J, dW_list, db_list
-
-    _loss_and_grads = loss_and_grads_unchecked  # the old private name (chapter 8, until it is switched)
-
-    def _check_targets(self, y: object, *, loss: str, m: int) -> np.ndarray:
-        """The old private name of the target half of :meth:`check_data` (kept for old callers)."""
-        return _losses.LOSSES[loss].check_targets(y, (m, self.layer_sizes[-1]))
 
     def loss_and_grads(
         self,

@@ -603,6 +603,3 @@ def test_unchecked_fast_path_gives_the_same_loss_and_gradients(loss):
     for a, b, c in zip(dW + db, dW_fast + db_fast, dW_same + db_same, strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-15, atol=0)
         np.testing.assert_allclose(c, a, rtol=1e-15, atol=0)
-    # the old private names, kept until chapter 8 and old callers switch
-    np.testing.assert_allclose(net._check_targets(y, loss=loss, m=9), Y, rtol=0, atol=0)
-    assert MLP._loss_and_grads is MLP.loss_and_grads_unchecked

@@ -1,4 +1,4 @@
-r"""Learner-facing checkers for training and evaluation (chapters 4 and 5): one Adam step, checked
+r"""Learner-facing checkers for training and evaluation (chapters 4 to 7): one Adam step, checked
 over many steps against :class:`torch.optim.Adam`, and binary precision / recall / F1 against
 :mod:`sklearn.metrics` (both imported on first use).
 """
