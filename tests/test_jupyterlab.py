@@ -114,8 +114,10 @@ async ([path]) => {
   // command's promise settles only when the whole run has finished, so it is not awaited).
   const app = window.jupyterapp;
   const panel = app.shell.widgets("main").find((w) => w.context && w.context.path === path);
-  app.shell.activateById(panel.id);
-  while (app.shell.currentWidget !== panel) { await new Promise((resolve) => setTimeout(resolve, 50)); }
+  while (app.shell.currentWidget !== panel) {  // again if a tab opened meanwhile took the front
+    app.shell.activateById(panel.id);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   app.commands.execute("notebook:run-all-cells");
   // Wait until this notebook's run has begun (a cell queued or counted), so that no other
@@ -339,7 +341,8 @@ async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: 
     ipynb, md = f"notebooks/{name}.ipynb", f"book/{name}.md"
 
     start = time.monotonic()
-    await call(page, PROBE, [ipynb, "Notebook", True], f"open {ipynb}")
+    async with front_lock:  # opening a tab brings it to the front: not while another run starts
+        await call(page, PROBE, [ipynb, "Notebook", True], f"open {ipynb}")
     spawned()
     await page.wait_for_function(RENDERED, arg=[ipynb], timeout=60_000, polling=250)
     times["open"] = time.monotonic() - start
@@ -376,7 +379,8 @@ async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: 
 
     # The text twin, opened as a notebook through Jupytext (its kernel starts), then saved.
     start = time.monotonic()
-    await call(page, PROBE, [md, "Jupytext Notebook", False], f"open {md}")
+    async with front_lock:
+        await call(page, PROBE, [md, "Jupytext Notebook", False], f"open {md}")
     spawned()
     if await call(page, SAVE, [md], f"save {md}"):
         problems.append(f"{md}: still unsaved after saving")
