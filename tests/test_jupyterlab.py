@@ -27,7 +27,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -38,14 +37,14 @@ import psutil
 import pytest
 from playwright.async_api import async_playwright
 
+from mlp_lab.distributed import free_port
+
+from browser import CHROMIUM, CHROMIUM_ARGS, chromium_problem
 from conftest import NOTEBOOKS, ROOT
 
-CHROMIUM = Path(os.environ.get("MLP_LAB_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(os.environ.get("MLP_LAB_SCREENSHOTS", "/tmp/mlp-lab-screenshots"))
 JOBS = max(1, int(os.environ.get("MLP_LAB_JUPYTERLAB_JOBS", "3")))
 PROJECT_CONFIG = ROOT / "jupyter-config"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
 RUN_TIMEOUT_MS = 240_000
 
 # Text that reads as MyST markup, searched in the rendered markdown with code and maths removed.
@@ -174,12 +173,6 @@ async ([path]) => {
   panel.dispose();
 }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def chapters() -> list[str]:
@@ -391,8 +384,9 @@ async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: 
 
 @pytest.mark.slow
 def test_chapters_in_jupyterlab(tmp_path):
-    if not CHROMIUM.exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install the chromium package or set MLP_LAB_CHROMIUM")
+    problem = chromium_problem(CHROMIUM)
+    if problem:
+        pytest.fail(problem)
     problems = [f"not installed: {p}" for p in installed_config_problems()]
     sys.path.insert(0, str(ROOT))
     from mlp_lab._notebook_format import gated_solution_cells

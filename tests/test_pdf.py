@@ -18,13 +18,12 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import BOOK, ROOT
+from browser import toc_pages
+from conftest import BOOK, ROOT, TOOLS
 
-TOOL = ROOT / "tools" / "build_pdf.py"
-sys.path.insert(0, str(TOOL.parent))
-from build_pdf import toc_pages  # noqa: E402
+TOOL = TOOLS / "build_pdf.py"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.book_build(unless="MLP_LAB_SITE_HTML")]
 
 
 @pytest.fixture(scope="module")

@@ -18,12 +18,9 @@ an existing build, e.g. `_build/html`, instead of the session's strict build), M
 from __future__ import annotations
 
 import asyncio
-import functools
-import http.server
 import json
 import os
 import re
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,24 +28,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from playwright.async_api import async_playwright
 
+from browser import CHROMIUM, CHROMIUM_ARGS, chromium_problem, serve, toc_pages
 from conftest import ROOT
 
-CHROMIUM = Path(os.environ.get("MLP_LAB_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(os.environ.get("MLP_LAB_SCREENSHOTS", "/tmp/mlp-lab-screenshots"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 PAGE_TIMEOUT_MS = 30_000
 # Pages checked at a time: loading, typesetting and screenshotting overlap across Chromium's processes.
 JOBS = max(1, int(os.environ.get("MLP_LAB_SITE_JOBS", "3")))
@@ -130,36 +116,6 @@ async () => {
 """
 
 
-def toc_pages() -> list[str]:
-    """Every page the TOC lists, in order (root first, nested sections included)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(entries: list[dict]) -> None:
-        for entry in entries:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    walk(toc.get("chapters", []))
-    return pages
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".woff": "font/woff",
-        ".woff2": "font/woff2",
-        ".ipynb": "application/x-ipynb+json",
-        ".md": "text/markdown; charset=utf-8",
-    }
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(request: pytest.FixtureRequest):
     """The strictly built HTML, served on a free port of 127.0.0.1 for the duration of the module.
@@ -177,29 +133,16 @@ def site(request: pytest.FixtureRequest):
         if not (html / "index.html").exists():
             proc = strict_build["proc"]
             pytest.fail(f"the book build produced no site in {html}:\n{(proc.stdout + proc.stderr)[-4000:]}")
-    handler = functools.partial(_QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield {"html": html, "base": f"http://127.0.0.1:{server.server_address[1]}/"}
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve(html) as base:
+        yield {"html": html, "base": f"{base}/"}
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Path:
     """The system Chromium (never a downloaded browser); fails with how to install it."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}. Install the system browser (Debian/Ubuntu): "
-            "`sudo apt-get update && sudo apt-get install -y chromium chromium-driver` "
-            "(.ci/run does this), or point MLP_LAB_CHROMIUM at a Chromium executable. "
-            "Do not run `playwright install`: the test uses the system browser only."
-        )
+    problem = chromium_problem(CHROMIUM)
+    if problem:
+        pytest.fail(problem)
     return CHROMIUM
 
 
@@ -405,9 +348,10 @@ async def _check_site(chromium: Path, base: str, pages: list[str]):
 
 
 @pytest.mark.slow
+@pytest.mark.book_build(unless="MLP_LAB_SITE_HTML")
 def test_every_page_renders_offline_in_chromium(chromium, site, capsys):
     base, html = site["base"], site["html"]
-    pages = toc_pages()
+    pages = toc_pages(ROOT / "_toc.yml")
     missing = [name for name in pages if not (html / f"{name}.html").exists()]
     assert not missing, f"pages of the TOC missing from the build: {missing}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

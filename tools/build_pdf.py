@@ -27,13 +27,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
-import http.server
 import json
-import os
 import shutil
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,8 +37,9 @@ from urllib.parse import urlsplit
 import yaml
 from bs4 import BeautifulSoup
 
+from browser import CHROMIUM, CHROMIUM_ARGS, chromium_problem, serve, toc_pages  # tools/browser.py
+
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
 PRINT_PATH = "/__mlp-lab-print__.html"  # served from memory, so the site's relative URLs resolve
 
 PRINT_CSS = """
@@ -82,15 +79,6 @@ FOOTER = (
     '<div style="font-size:8px;width:100%;text-align:center;color:#555;">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
-
-
-def toc_pages(toc_file: Path) -> list[str]:
-    """The book's pages in reading order: the root, then every chapter of every part."""
-    toc = yaml.safe_load(toc_file.read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += [ch["file"] for ch in part.get("chapters", [])]
-    return pages
 
 
 def _rewrite_ids(article, page: str, pages: set[str]) -> None:
@@ -138,30 +126,13 @@ def print_document(html_dir: Path, pages: list[str], title: str, author: str) ->
     )
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # the request log is kept by the browser side
-        pass
-
-
-def serve(html_dir: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve ``html_dir`` from 127.0.0.1 on a free port, in a daemon thread."""
-    handler = functools.partial(_QuietHandler, directory=str(html_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
 async def print_pdf(document: str, base: str, chromium: Path, out: Path) -> dict:
     """Load the document in Chromium, wait for MathJax, unfold everything, print to ``out``."""
     from playwright.async_api import async_playwright
 
     requests, external = [], []
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=str(chromium),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
-        )
+        browser = await pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = await browser.new_page()
 
@@ -236,10 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf" / "mlp-lab.pdf", help="the PDF to write")
     args = parser.parse_args(argv)
 
-    chromium = Path(os.environ.get("MLP_LAB_CHROMIUM", DEFAULT_CHROMIUM))
-    if not (chromium.is_file() and os.access(chromium, os.X_OK)):
-        print(f"error: no Chromium at {chromium}. Install the Debian/Ubuntu package `chromium` "
-              "(sudo apt-get install chromium), or set MLP_LAB_CHROMIUM to a Chromium executable.", file=sys.stderr)
+    problem = chromium_problem(CHROMIUM)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 1
     pages = toc_pages(ROOT / "_toc.yml")
     missing = [p for p in pages if not (args.html / f"{p}.html").is_file()]
@@ -252,11 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     document = print_document(args.html, pages, config["title"], config.get("author", ""))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    server, base = serve(args.html)
-    try:
-        log = asyncio.run(print_pdf(document, base, chromium, args.out))
-    finally:
-        server.shutdown()
+    with serve(args.html) as base:
+        log = asyncio.run(print_pdf(document, base, CHROMIUM, args.out))
     bookmarks = retitle_outline(args.out, log.pop("headings"))
     shutil.copyfile(args.out, args.html / "mlp-lab.pdf")
     summary = {"pdf": str(args.out), "pages_printed": len(pages), "bookmarks": bookmarks,
