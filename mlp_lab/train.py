@@ -31,9 +31,8 @@ each epoch draws one permutation and slices the permuted tensors into batches (n
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -536,23 +535,6 @@ def _record(columns: dict[str, list[float]], epoch: int, values: list[float], *,
         columns[name].append(value)
 
 
-@contextlib.contextmanager
-def _progress_bar(show: bool, epochs: int) -> Iterator[Any]:
-    """A ``tqdm.auto`` bar over epochs (a widget in Jupyter, text on a terminal), or None."""
-    if not show:
-        yield None
-        return
-    try:
-        from tqdm.auto import tqdm
-    except ImportError as exc:
-        raise ImportError("progress=True needs tqdm: pip install 'mlp-lab[progress]' (or pip install tqdm)") from exc
-    bar = tqdm(total=epochs, desc="fit", unit="epoch")
-    try:
-        yield bar
-    finally:
-        bar.close()
-
-
 # ----------------------------------------------------------------------------- fit
 
 
@@ -573,7 +555,6 @@ def fit(
     metrics: Sequence[str] | None = None,
     seed: int = 0,
     device: str | torch.device = "auto",
-    progress: bool = False,
 ) -> History:
     """Train ``model`` in place on ``(X, y)`` and return the per-epoch :class:`History`.
 
@@ -634,11 +615,6 @@ def fit(
         seed give identical results. The model's initial weights are the caller's business.
     device : {"auto", "cpu", "cuda", "cuda:N"} or torch.device
         ``"auto"`` uses CUDA when available, else the CPU. The model and data move together.
-    progress : bool
-        Show a progress bar over epochs with the current loss (``tqdm.auto``: a widget in
-        Jupyter, text on stderr elsewhere; needs ``tqdm``, the ``progress`` extra). Off by
-        default. The bar shows timings, so a notebook cell that uses it cannot have its
-        output compared (mark it ``# NBVAL_IGNORE_OUTPUT``).
 
     Returns
     -------
@@ -665,13 +641,10 @@ def fit(
     cuda_devices = [dev.index if dev.index is not None else torch.cuda.current_device()] if dev.type == "cuda" else []
     was_training = model.training
     try:
-        with torch.random.fork_rng(devices=cuda_devices), _progress_bar(progress, run["epochs"]) as bar:
+        with torch.random.fork_rng(devices=cuda_devices):
             torch.manual_seed(run["seed"])
             for epoch in range(1, run["epochs"] + 1):
                 _record(columns, epoch, _epoch(setup), metrics=setup.metrics, lr=run["lr"])
-                if bar is not None:
-                    bar.set_postfix(loss=f"{columns['loss'][-1]:.4g}", refresh=False)
-                    bar.update()
     finally:
         model.train(was_training)
         setup.optimizer.zero_grad(set_to_none=True)  # leave no .grad behind
