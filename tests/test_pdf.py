@@ -86,6 +86,7 @@ def test_pdf_exists_with_a_sane_page_count_and_was_printed_offline(pdf, html):
     assert pdf["path"].stat().st_size > 500_000
     assert 100 <= len(pdf["reader"].pages) <= 800, len(pdf["reader"].pages)
     assert pdf["summary"]["requests"] > 10  # the page, stylesheets, MathJax and its fonts, figures
+    assert pdf["summary"]["failed"] == [], "files of the build that did not load (HTTP >= 400 or a failed request)"
     assert pdf["summary"]["external"] == [], "requests left 127.0.0.1 while printing"
     assert (html / "mlp-lab.pdf").read_bytes() == pdf["path"].read_bytes(), "the site's download copy"
 
@@ -114,9 +115,12 @@ def test_page_numbers_run_through_the_book(pdf):
 
 
 def test_typeset_equation_and_solution_text_are_printed(pdf):
-    # Equation (1.1)'s number as MathJax sets it, next to the typeset formula's own letters.
+    # Equation (1.1)'s number as MathJax sets it; and no formula left as TeX source (none of these
+    # control words is in any code cell, and the book's maths uses each of them many times).
     assert "(1.1)" in pdf["text"]
-    assert "softmax" in pdf["text"]
+    tex_words = ("\\frac{", "\\mathbf{", "\\qquad", "\\begin{", "\\operatorname")
+    raw_tex = [word for word in tex_words if word in pdf["text"]]
+    assert not raw_tex, f"formulas printed as TeX source, not typeset: {raw_tex}"
     # A solution (folded on the site) is printed unfolded: a sentence from the first one.
     book = (BOOK / "01-forward-pass.md").read_text(encoding="utf-8")
     start = book.index("{solution")

@@ -19,8 +19,8 @@ command fails.
 The PDF is also copied to ``_build/html/mlp-lab.pdf``, where the intro page's download link points.
 
 Environment: ``MLP_LAB_CHROMIUM`` names another Chromium executable (default /usr/bin/chromium).
-Exit status: 0 on success, 1 when the HTML build or Chromium is missing or a request left the
-machine.
+Exit status: 0 on success, 1 when the HTML build or Chromium is missing, a request left the
+machine, or a file of the build did not load.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ async def print_pdf(document: str, base: str, chromium: Path, out: Path) -> dict
     """Load the document in Chromium, wait for MathJax, unfold everything, print to ``out``."""
     from playwright.async_api import async_playwright
 
-    requests, external = [], []
+    requests, external, failed = [], [], []
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
@@ -148,6 +148,8 @@ async def print_pdf(document: str, base: str, chromium: Path, out: Path) -> dict
                     await route.abort()
 
             await page.route("**/*", guard)
+            page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+            page.on("requestfailed", lambda request: request.url not in external and failed.append(request.url))
             await page.goto(base + PRINT_PATH, wait_until="load", timeout=120_000)
             await page.wait_for_function(
                 "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=60_000
@@ -163,7 +165,7 @@ async def print_pdf(document: str, base: str, chromium: Path, out: Path) -> dict
             )
         finally:
             await browser.close()
-    return {"requests": len(requests), "external": external, "headings": headings}
+    return {"requests": len(requests), "external": external, "failed": failed, "headings": headings}
 
 
 def retitle_outline(path: Path, headings: list[str]) -> int:
@@ -231,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(summary))
     if log["external"]:
         print(f"error: {len(log['external'])} request(s) to other hosts were blocked, e.g. {log['external'][0]}",
+              file=sys.stderr)
+        return 1
+    if log["failed"]:
+        print(f"error: {len(log['failed'])} file(s) of the build could not be loaded, e.g. {log['failed'][0]}",
               file=sys.stderr)
         return 1
     return 0
