@@ -18,7 +18,7 @@ from mlp_lab.__main__ import LAB_DEFAULTS, main
 
 from conftest import ROOT
 
-EPOCH_LINE = re.compile(r"^Epoch: (\d+), Loss: (\d+\.\d{4})$")
+EPOCH_LINE = re.compile(r"^Epoch: (\d+), Loss: (\d+\.\d{3})$")
 ACCURACY_LINE = re.compile(r"^Accuracy: ([01]\.\d{2})$")
 
 
@@ -202,7 +202,7 @@ def test_format_lab_log():
     result = lab.run_lab(epochs=45, device="cpu")
     lines = lab.format_lab_log(result)
     assert [line.split(",")[0] for line in lines[:-1]] == ["Epoch: 20", "Epoch: 40"]
-    assert lines[0] == f"Epoch: 20, Loss: {result.losses[19]:.4f}"
+    assert lines[0] == f"Epoch: 20, Loss: {result.losses[19]:.3f}"
     assert lines[-1] == f"Accuracy: {result.accuracy:.2f}"
     faithful = lab.run_lab(epochs=20, faithful=True, device="cpu")
     assert lab.format_lab_log(faithful)[0] == lab.FAITHFUL_NOTE
