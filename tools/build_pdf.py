@@ -191,7 +191,7 @@ def retitle_outline(path: Path, headings: list[str]) -> int:
     if len(entries) != len(headings):
         raise SystemExit(f"error: the PDF outline has {len(entries)} entries for {len(headings)} headings")
     writer = PdfWriter(clone_from=reader)
-    writer._root_object.pop("/Outlines", None)
+    writer.root_object.pop("/Outlines", None)
     parents = []
     for (depth, page), title in zip(entries, headings, strict=True):
         del parents[depth:]
