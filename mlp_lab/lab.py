@@ -215,7 +215,8 @@ def format_lab_log(result: LabResult, *, log_every: int = SEED_SETTINGS["log_eve
     """The lines the seed's program prints: ``Epoch: N, Loss: x`` every ``log_every`` epochs, then ``Accuracy: a``.
 
     Losses are shown to 3 decimals and the accuracy to 2 (the seed's expected output shows
-    2 for both; a 4th decimal of a float32 loss can differ between CPUs' kernels). A faithful run is preceded by :data:`FAITHFUL_NOTE` when ``note`` is true.
+    2 for both; a 4th decimal of a float32 loss can differ between CPUs' kernels). A faithful
+    run is preceded by :data:`FAITHFUL_NOTE` when ``note`` is true.
     """
     log_every = check_positive_int(log_every, name="log_every")
     lines = [FAITHFUL_NOTE] if (result.faithful and note) else []
