@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import shutil
 import sys
 import time
@@ -177,6 +178,9 @@ def retitle_outline(path: Path, headings: list[str]) -> int:
     """
     from pypdf import PdfReader, PdfWriter
 
+    # Chromium's trailer gives a /Size below the file's object count; pypdf reads the file correctly
+    # but logs "Object count ... exceeds defined trailer size" as a warning, which alarms for nothing.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(path)
     entries = []  # (depth, page index)
 
