@@ -46,6 +46,10 @@ PRINT_PATH = "/__mlp-lab-print__.html"  # served from memory, so the site's rela
 PRINT_CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm; }
 html, body { background: white !important; }
+/* The theme's admonition shadow (set with !important) prints as a blurred image mask per box, a
+   quarter of the file; a thin grey outline stands in for it (the coloured left border stays). */
+.admonition, div.admonition { box-shadow: none !important; border-top: 1px solid #d0d7de !important;
+  border-right: 1px solid #d0d7de !important; border-bottom: 1px solid #d0d7de !important; }
 .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .header-article-items,
 .prev-next-area, .bd-footer, .bd-footer-article, .bd-footer-content, footer, .copybtn,
 button, .toggle-button, .headerlink, .search-button-field, .skip-link, #pst-back-to-top,
