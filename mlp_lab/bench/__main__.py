@@ -1,4 +1,4 @@
-"""Command-line entry point: ``python -m mlp_lab.bench {engine,sklearn,fit} [options]``.
+"""Command-line entry point: ``python -m mlp_lab.bench {engine,sklearn,fit,check} [options]``.
 
 Exit status: what the benchmark returns (0 on success); 2 for an unknown or missing
 command, or when a benchmark's module cannot be imported.
@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "engine": "NumPy scratch.MLP step vs PyTorch eager, against the matmul peak",
     "sklearn": "comparison with scikit-learn's MLPClassifier",
     "fit": "mlp_lab.train.fit's per-step overhead against a bare hand-written PyTorch loop",
+    "check": "how long each learner checker of mlp_lab.check takes on a right and a wrong answer",
 }
 
 
