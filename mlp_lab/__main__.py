@@ -21,9 +21,8 @@ from collections.abc import Sequence
 from mlp_lab._cli import nonnegative_int, positive_float, positive_int
 from mlp_lab.defaults import SEED_SETTINGS
 
-# The defaults of `lab`: the seed program's settings (mlp_lab.defaults imports no torch, so
-# --help and flag errors answer at once).
-LAB_DEFAULTS = SEED_SETTINGS
+# The defaults of `lab` are the seed program's settings; mlp_lab.defaults imports no torch, so
+# --help and flag errors answer at once.
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,13 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Train the seed tutorial's network (Linear(2, H) -> ReLU -> Linear(H, 1)) with full-batch "
             "Adam on its 10-point dataset and print its log in the seed's format: "
-            f"'Epoch: N, Loss: x' every {LAB_DEFAULTS['log_every']} epochs (--log-every), then 'Accuracy: a'. "
+            f"'Epoch: N, Loss: x' every {SEED_SETTINGS['log_every']} epochs (--log-every), then 'Accuracy: a'. "
             "By default the corrected program runs (logit output, binary cross-entropy with logits); "
             "--faithful runs the seed's program as written, whose sigmoid output is fed to a with-logits loss."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    s = LAB_DEFAULTS
+    s = SEED_SETTINGS
     p.add_argument("--epochs", type=positive_int, default=s["epochs"], help="training epochs (full batch), >= 1")
     p.add_argument("--lr", type=positive_float, default=s["lr"], help="Adam learning rate, > 0")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="seed for the initial weights, >= 0")

@@ -19,11 +19,11 @@ validation loss and the metrics, evaluated after the epoch's last step.
 :func:`fit` is two steps: :func:`_prepare` checks every argument and converts the data
 once to the model's dtype and device, and builds the optimizer; :func:`_train_epoch` is one
 pass over the data, the usual loop of forgetting the old gradients, ``loss.backward()`` and
-``optimizer.step()``. The optimizer
-is the public :class:`torch.optim.Adam`, :class:`~torch.optim.AdamW` or
-:class:`~torch.optim.SGD`, with two parameter groups (weight matrices decayed, biases not)
-and ``fused=True`` where PyTorch has a fused kernel for the device, as nanoGPT builds its
-optimizer. For speed (small models are dominated by per-step overhead, not arithmetic),
+``optimizer.step()``. The optimizer is the public :class:`torch.optim.Adam`,
+:class:`~torch.optim.AdamW` or :class:`~torch.optim.SGD`, built as nanoGPT builds its
+optimizer (:func:`make_optimizer`): with weight decay, two parameter groups (weight matrices
+decayed, biases not), and ``fused=True`` where PyTorch has a fused kernel for the device.
+For speed (small models are dominated by per-step overhead, not arithmetic),
 each epoch draws one permutation and slices the permuted tensors into batches (no
 ``DataLoader``), and batch losses stay on the device: the host reads them once per epoch
 (no ``.item()`` per step). The library never changes ``torch.set_num_threads``.

@@ -1,7 +1,8 @@
 """mlp_lab.check's learner-facing checkers: references pass, listed mistakes are named, nothing crashes.
 
-The "learner" functions below are written here, independently of the checkers' own mistaken
-variants, the way a learner would write them.
+The mistaken "learner" functions below are written here, independently of the checkers' own
+mistaken variants, the way a learner would write them; the correct ones are
+:func:`mlp_lab.bench.check.right_answers`, written from mlp_lab's implementations.
 """
 
 from __future__ import annotations
@@ -11,60 +12,15 @@ import pytest
 import torch
 
 from mlp_lab import activations as act
-from mlp_lab import check, losses, metrics
+from mlp_lab import check, losses
+from mlp_lab.bench.check import right_answers
 from mlp_lab.check import CheckResult
-from mlp_lab.optim import Adam
 
 # ------------------------------------------------------------------ references
 
-
-def dense_forward_ref(A_prev, W, b):
-    return A_prev @ W.T + b
-
-
-def dense_backward_ref(dZ, A_prev, W):
-    return dZ.T @ A_prev, dZ.sum(axis=0), dZ @ W
-
-
-def backprop_ref(weights, biases, X, y):
-    """The course's backward pass, through mlp_lab.scratch.MLP."""
-    from mlp_lab.scratch import MLP
-
-    net = MLP([W.shape[1] for W in weights] + [weights[-1].shape[0]], activation="relu")
-    net.weights = [W.copy() for W in weights]
-    net.biases = [b.copy() for b in biases]
-    _, dW, db = net.loss_and_grads(X, y)
-    return dW, db
-
-
-def numgrad_ref(f, x, eps):
-    from mlp_lab.gradcheck import numerical_gradient
-
-    return numerical_gradient(f, x, eps=eps)
-
-
-def adam_ref(w, g, m, v, t, lr, beta1, beta2, eps):
-    opt = Adam([w], lr=lr, betas=(beta1, beta2), eps=eps)
-    opt.m[0][...], opt.v[0][...], opt.t = m, v, t - 1
-    opt.step([g])
-    return w, opt.m[0].copy(), opt.v[0].copy()
-
-
-def prf_ref(y_true, y_pred):
-    return metrics.precision(y_true, y_pred), metrics.recall(y_true, y_pred), metrics.f1_score(y_true, y_pred)
-
-
-REFERENCES = {
-    "dense_forward": dense_forward_ref,
-    "softmax": losses.softmax,
-    "cross_entropy": losses.cross_entropy,
-    "bce_with_logits": losses.binary_cross_entropy_with_logits,
-    "dense_backward": dense_backward_ref,
-    "backprop": backprop_ref,
-    "numerical_gradient": numgrad_ref,
-    "adam_step": adam_ref,
-    "precision_recall_f1": prf_ref,
-}
+# A correct learner's function per checker, written from mlp_lab's own implementations (not from
+# the checkers' internals); the checker benchmark times the same ones.
+REFERENCES = right_answers()
 CHECKERS = sorted(REFERENCES)
 
 
@@ -481,7 +437,7 @@ def test_generic_diagnosis_when_no_listed_mistake_matches():
 
 def test_backprop_table_names_the_wrong_tensors():
     def wrong_first_db(*a):
-        dW, db = backprop_ref(*a)
+        dW, db = REFERENCES["backprop"](*a)
         db[0] = db[0] * 2
         return dW, db
 
@@ -490,7 +446,7 @@ def test_backprop_table_names_the_wrong_tensors():
     assert [row[2] for row in r.table] == ["ok", "WRONG", "ok", "ok", "ok", "ok"]
     assert r.table[1][:2] == ("1", "db (6,)") and r.table[-1][0] == "3 (output)"
     assert "db[1]: wrong values" in r.cases[0].note
-    r = check.backprop(lambda *a: (backprop_ref(*a)[0][:-1], backprop_ref(*a)[1]))
+    r = check.backprop(lambda *a: (REFERENCES["backprop"](*a)[0][:-1], REFERENCES["backprop"](*a)[1]))
     assert "dW_list has 2 entries, expected 3 (one per layer)" in r.cases[0].note
     assert {row[2] for row in r.table} == {"not computed"}
 
@@ -543,12 +499,12 @@ def test_text_and_html_are_deterministic_and_free_of_digits_of_differences():
     assert "0x" not in str(r1) and "e-1" not in str(r1).split("(rtol")[1].split(")")[1]
     html = r1._repr_html_()
     assert html.startswith('<div class="mlp-lab-check">') and "<table>" in html and "likely mistake" in html
-    assert "&lt;" not in check.dense_forward(dense_forward_ref)._repr_html_()
+    assert "&lt;" not in check.dense_forward(REFERENCES["dense_forward"])._repr_html_()
 
 
 GOLDEN = {
     "passed": (
-        lambda: check.dense_forward(dense_forward_ref),
+        lambda: check.dense_forward(REFERENCES["dense_forward"]),
         "check.dense_forward: passed, 5 of 5 cases agree with the reference (rtol 1e-10, atol 1e-12)\n"
         "cases: random: m=4, n_in=3, n_out=5; random: m=6, n_in=5, n_out=2; square: m=4, n_in=4, n_out=4; "
         "batch of 1: m=1, n_in=3, n_out=4; zero input: m=3, n_in=2, n_out=3",
@@ -619,12 +575,12 @@ def all_reports() -> str:
 
 
 def test_results_as_an_array_or_list_are_accepted():
-    assert check.precision_recall_f1(lambda t, p: np.array(prf_ref(t, p))).passed
-    assert check.dense_backward(lambda *a: list(dense_backward_ref(*a))).passed
+    assert check.precision_recall_f1(lambda t, p: np.array(REFERENCES["precision_recall_f1"](t, p))).passed
+    assert check.dense_backward(lambda *a: list(REFERENCES["dense_backward"](*a))).passed
 
 
 def test_torch_thread_setting_is_restored():
     before = torch.get_num_threads()
-    check.backprop(backprop_ref)
+    check.backprop(REFERENCES["backprop"])
     check.adam_step(skeleton)
     assert torch.get_num_threads() == before

@@ -14,7 +14,8 @@ import torch
 from torch import nn
 
 from mlp_lab import lab
-from mlp_lab.__main__ import LAB_DEFAULTS, main
+from mlp_lab.__main__ import build_parser, main
+from mlp_lab.defaults import SEED_SETTINGS
 
 from conftest import ROOT
 
@@ -113,8 +114,13 @@ def test_cuda_flag_without_cuda_exits_2(capsys):
     assert "CUDA is not available" in capsys.readouterr().err
 
 
-def test_cli_defaults_are_the_seed_settings():
-    assert LAB_DEFAULTS == lab.SEED_SETTINGS
+def test_cli_defaults_are_the_seed_settings_and_need_no_torch():
+    args = build_parser().parse_args(["lab"])
+    assert {name: getattr(args, name) for name in SEED_SETTINGS} == SEED_SETTINGS
+    code = ("import sys; from mlp_lab.__main__ import build_parser; build_parser().format_help(); "
+            "print(sorted(sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "'torch'" not in proc.stdout, proc.stderr
 
 
 def test_flags_reach_the_run(capsys):
