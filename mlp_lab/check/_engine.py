@@ -344,6 +344,10 @@ def shape_problem(label: str, ours: np.ndarray, ref: np.ndarray, spec: Spec) -> 
             return f"{head}{CAUSE}one value per entry where a single number belongs (a missing reduction" + (
                 "; their mean is the expected value: np.mean)" if mean_right else ", such as the mean?)")
         return f"{head}{CAUSE}an array where a single number belongs"
+    if want == (1, *got):
+        right = _agrees(ours.reshape(want), ref, spec)
+        return (f"{label}: {'values right, but ' if right else ''}shape {got} instead of {want}{CAUSE}the batch axis "
+                "is missing (with one sample, a squeeze() or an index [0] drops it)")
     if ours.size == ref.size and ours.ndim == 1 and ref.ndim >= 2:
         if _agrees(ours.reshape(want), ref, spec):
             return (f"{label}: values right, but shape {got} instead of {want}{CAUSE}flattened (a ravel, flatten "
@@ -358,10 +362,6 @@ def shape_problem(label: str, ours: np.ndarray, ref: np.ndarray, spec: Spec) -> 
         right = _agrees(ours.reshape(want), ref, spec)
         return (f"{label}: {'values right, but ' if right else ''}shape {got} instead of {want}{CAUSE}an extra {where} "
                 "axis of length 1 (keepdims=True, or a reshape to a row or column?)")
-    if want == (1, *got):
-        right = _agrees(ours.reshape(want), ref, spec)
-        return (f"{label}: {'values right, but ' if right else ''}shape {got} instead of {want}{CAUSE}the batch axis "
-                "is missing (with one sample, a squeeze() or an index [0] drops it)")
     if len(want) == 1 and got == (want[0], want[0]):
         return (f"{head}{CAUSE}a vector of shape {want} met a column of shape ({want[0]}, 1) and broadcast into a "
                 "matrix (check keepdims and the axes of your sums)")
@@ -374,12 +374,20 @@ def describe_values(label: str, ours: np.ndarray, ref: np.ndarray, spec: Spec) -
     """A true description of how ``ours`` (same shape as ``ref``, finite) differs from ``ref``."""
     close = np.isclose(ours, ref, rtol=spec.rtol, atol=spec.atol)
     if ref.ndim == 0:
-        ratio = f" ({_num(ours / ref)} times the expected value)" if ref != 0 and ours != 0 else ""
+        ratio = ""
+        if ref != 0 and ours != 0:  # a ratio is told only when it is a whole number or one over one
+            r = float(ours / ref)
+            for whole, text in ((r, f"{round(r)} times"), (1 / r, f"1/{round(1 / r)} of")):
+                if abs(whole - round(whole)) < 1e-6 * abs(whole) and round(whole) not in (0, 1):
+                    ratio = f" ({text} the expected value)"
+                    break
         return f"{label} is {_num(ours)}, expected {_num(ref)}{ratio}"
     if ref.ndim == 2 and ref.shape[0] == ref.shape[1] and _agrees(ours.T, ref, spec):
         return f"{label} equals the reference transposed"
     if _agrees(-ours, ref, spec):
         return f"{label} is the reference with the opposite sign"
+    if np.all(ours == 0):
+        return f"{label} is 0 in every entry"
     nonzero = np.abs(ref) > 1e3 * spec.atol
     if nonzero.any() and np.all(np.abs(ours[~nonzero]) <= 10 * spec.atol):
         ratios = ours[nonzero] / ref[nonzero]
@@ -388,6 +396,9 @@ def describe_values(label: str, ours: np.ndarray, ref: np.ndarray, spec: Spec) -
     diff = ours - ref
     if np.allclose(diff, diff.flat[0], rtol=1e-8, atol=spec.atol):
         return f"{label} is the reference plus {_num(diff.flat[0])} in every entry"
+    if ref.ndim == 2 and ref.shape[0] > 1 and np.allclose(diff, diff[:1], rtol=1e-8, atol=spec.atol):
+        return (f"{label} is off by the same row vector in every row (an error that depends on the column only, "
+                "such as a wrong bias)")
     wrong = np.argwhere(~close)
     first = tuple(int(i) for i in wrong[0])
     detail = f"first at index {list(first)}: expected {_num(ref[first])}, got {_num(ours[first])}"
@@ -442,7 +453,7 @@ def judge(case: Case, outcome: Outcome, spec: Spec) -> tuple[CaseResult, str]:
     if outcome.status in ("timeout", "skipped"):
         return CaseResult(case.name, False, outcome.message), outcome.status
     if outcome.status == "bad output":
-        return CaseResult(case.name, False, outcome.message), "shape" if "shape" in outcome.message else "type"
+        return CaseResult(case.name, False, outcome.message), "structure"
     problems = [
         (label, value_problem(label, value, ref, spec, case))
         for label, value, ref in zip(case.labels, outcome.values, case.expected, strict=True)
@@ -517,6 +528,7 @@ GENERIC_HINTS = {
     "never advanced).",
     "none": "the function must end with `return ...`.",
     "type": "return NumPy arrays or floats, in the order of the signature.",
+    "structure": "return the results together, as a tuple in the order of the signature (return a, b, c).",
     "shape": "rows are samples: compare the shape of each intermediate array with the one in the text.",
     "modified": "do not change the arrays you are given: write `Z = Z - c`, not `Z -= c`, or work on a copy.",
     "dtype": "compute in float64, the dtype of the inputs (a torch tensor made with torch.tensor(float_list) is "

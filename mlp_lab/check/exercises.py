@@ -49,7 +49,8 @@ _DERIVATIVES = {"relu": "1 where Z > 0 and 0 elsewhere.", "sigmoid": "A * (1 - A
 def _g_mistakes(name: str) -> list[Mistake]:
     """Mistakes of g alone, matched on the g cases."""
     gp = ACTIVATIONS[name][1]
-    out = [Mistake("g_is_derivative", f"g returns the derivative of {name}, not {name} itself.", gp)]
+    out = [Mistake("g_is_derivative", f"g returns the derivative of {name}, not {name} itself.", gp),
+           Mistake("returns_input", "g returns Z unchanged (the identity), not the activation.", lambda Z: Z)]
     if name == "relu":
         out.insert(0, Mistake("np_max", "np.max(Z, 0) takes the largest entry along axis 0 (it reduces the array). "
                               "Hint: use np.maximum(Z, 0), which compares element by element.",
@@ -209,6 +210,8 @@ def dense_forward(fn: object, *, seed: int = 0) -> CheckResult:
                 "Z, before g.", lambda A, W, b: np.maximum(A @ W.T + b, 0.0)),
         Mistake("activation_applied", "an activation (sigmoid) is applied: this function returns the "
                 "pre-activation Z, before g.", lambda A, W, b: 1.0 / (1.0 + np.exp(-(A @ W.T + b)))),
+        Mistake("returns_input", "the function returns its input A_prev unchanged. Hint: Z = A_prev @ W.T + b.",
+                lambda A, W, b: A),
         Mistake("bias_summed", "the bias is summed to one number (np.sum(b)) and added to every entry. Hint: add "
                 "the vector b itself.", lambda A, W, b: A @ W.T + np.sum(b)),
     ]
@@ -243,15 +246,15 @@ def _describe_softmax(case: Case, values: tuple[np.ndarray, ...]):
     if np.any(P < 0):
         return None, "P has negative entries, so it is not a probability (softmax is exp(z) / sum(exp(z)) > 0)"
     rows, cols = P.sum(axis=1), P.sum(axis=0)
+    if np.allclose(rows, rows[0], rtol=1e-9) and not np.isclose(rows[0], 1.0, rtol=1e-9):
+        over_m = f" (1/m with m = {m})" if m > 1 and np.isclose(rows[0], 1.0 / m, rtol=1e-9) else ""
+        return None, f"each row of P sums to {rows[0]:.4g}{over_m} instead of 1"
     if m > 1 and np.isclose(P.sum(), 1.0, rtol=1e-9) and not np.allclose(rows, 1.0, rtol=1e-9):
         return "whole_matrix", ("the whole matrix P sums to 1, not each row: the exponentials are divided by the "
                                 "sum of the whole matrix (a sum without axis). Hint: E.sum(axis=1, keepdims=True)")
     if m > 1 and np.allclose(cols, 1.0, rtol=1e-9) and not np.allclose(rows, 1.0, rtol=1e-9):
         return "wrong_axis", ("the columns of P sum to 1, not the rows: normalised over axis 0. Hint: rows are "
                               "samples, so use axis=1 (with keepdims=True)")
-    if np.allclose(rows, rows[0], rtol=1e-9) and not np.isclose(rows[0], 1.0, rtol=1e-9):
-        over_m = f" (1/m with m = {m})" if m > 1 and np.isclose(rows[0], 1.0 / m, rtol=1e-9) else ""
-        return None, f"each row of P sums to {rows[0]:.4g}{over_m} instead of 1"
     if not np.allclose(rows, 1.0, rtol=1e-9):
         return None, "the rows of P do not sum to 1 (softmax divides each row's exponentials by that row's sum)"
     return None
@@ -284,6 +287,8 @@ def softmax(fn: object, *, seed: int = 0) -> CheckResult:
                 lambda Z: np.exp(Z - Z.max(axis=1, keepdims=True)) / np.exp(Z - Z.max(axis=1, keepdims=True)).sum(1)),
         Mistake("not_normalised", "the exponentials are not divided by their sum, so rows do not sum to 1.",
                 lambda Z: np.exp(Z - Z.max(axis=1, keepdims=True))),
+        Mistake("returns_input", "the function returns its input Z unchanged. Hint: P = exp(Z - c) / sum of the "
+                "row's exp(Z - c), c the row maximum.", lambda Z: Z),
     ]
     return run_check(Spec("softmax", "softmax(Z)", describe=_describe_softmax), fn, cases, mistakes)
 

@@ -83,6 +83,8 @@ def dense_backward(fn: object, *, seed: int = 0) -> CheckResult:
                 lambda dZ, A, W: (dZ.T @ A, dZ.sum(), dZ @ W)),
         Mistake("dA_prev_W_transposed", "dA_prev uses W.T: dZ @ W.T only fits when n_in = n_out. Hint: "
                 "dA_prev = dZ @ W, shape (m, n_in).", lambda dZ, A, W: (dZ.T @ A, dZ.sum(0), dZ @ W.T)),
+        Mistake("outputs_out_of_order", "the three results come in another order. Hint: return dW, db, dA_prev, "
+                "in that order.", lambda dZ, A, W: (dZ.T @ A, dZ @ W, dZ.sum(0))),
         Mistake("divided_by_m_again", "dW and db are divided by m again: dZ already contains the 1/m. Hint: "
                 "dW = dZ.T @ A_prev.", lambda dZ, A, W: (dZ.T @ A / len(A), dZ.sum(0) / len(A), dZ @ W)),
     ]
@@ -149,9 +151,9 @@ _BACKPROP_MISTAKES = {
     "without keepdims=True.",
     "no_relu_derivative": "the hidden layers' ReLU derivative is missing: dZ = dA * (Z > 0), with that layer's Z.",
     "dA_W_transposed": "dA_prev uses W.T. Hint: dA_prev = dZ @ W, shape (m, n_{l-1}).",
-    "mask_from_next_layer": "a hidden layer's ReLU mask is taken from the next layer's pre-activation: dZ of "
-    "layer l needs (Z_l > 0), the Z of the layer whose output A_l the gradient dA_l is about (only square layers let "
-    "the wrong one run). Hint: keep each layer's Z in the forward pass and use Zs[l] with dA_l.",
+    "mask_from_next_layer": "a hidden layer's ReLU mask is taken from the next layer's pre-activation. Hint: "
+    "dZ_l = dA_l * (Z_l > 0), with the Z_l of the same layer as A_l = relu(Z_l): keep each layer's Z from the forward "
+    "pass (only square layers let the wrong one run without a shape error).",
     "mask_from_previous_layer": "a hidden layer's ReLU mask is taken from the layer before it: dZ of layer l needs "
     "(Z_l > 0), that layer's own pre-activation.",
     "relu_value_as_derivative": "dA is multiplied by ReLU's value A = max(Z, 0) instead of its derivative "

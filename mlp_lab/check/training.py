@@ -125,16 +125,28 @@ def _own_step_counter(trajectories: dict[str, tuple]):
     def describe(case: Case, values):
         w0, G, (lr, beta1, beta2, eps) = trajectories[case.name]
         W, M, V = values
-        _, M_ref, V_ref = case.expected
-        if not (np.allclose(M[0], M_ref[0], rtol=1e-10, atol=1e-12) and np.allclose(V[0], V_ref[0], rtol=1e-10,
-                                                                                      atol=1e-12)):
-            return None
+        W_ref, M_ref, V_ref = case.expected
+
+        def first_wrong(ours, ref):
+            close = np.isclose(ours, ref, rtol=1e-10, atol=1e-12).reshape(len(ref), -1).all(axis=1)
+            return None if close.all() else int(np.argmin(close)) + 1
+
+        step_m, step_v, step_w = first_wrong(M, M_ref), first_wrong(V, V_ref), first_wrong(W, W_ref)
+        if step_m is not None or step_v is not None:  # the state is wrong: m and v depend on g alone
+            first = min(step for step in (step_m, step_v) if step is not None)
+            which = [name for name, step in (("m", step_m), ("v", step_v)) if step == first]
+            formulas = {"m": "m = beta1 * m + (1 - beta1) * g", "v": "v = beta2 * v + (1 - beta2) * g**2"}
+            return None, (f"{' and '.join(which)} {'is' if len(which) == 1 else 'are'} wrong from step {first} (the "
+                          f"state you return): check {'; '.join(formulas[n] for n in which)}, and that you return "
+                          "the moments themselves, in the order (w, m, v)")
         T = np.arange(1, 10_001, dtype=np.float64).reshape(-1, *([1] * w0.ndim))  # candidate step numbers
         m_hat, v_hat = M_ref[0] / (1 - beta1**T), V_ref[0] / (1 - beta2**T)
         w1 = w0 - lr * m_hat / (np.sqrt(v_hat) + eps)  # (10000, *w.shape)
         hits = np.flatnonzero(np.all(np.isclose(w1, W[0], rtol=1e-10, atol=1e-12).reshape(len(T), -1), axis=1))
         if len(hits) == 0 or hits[0] == 0:
-            return None
+            return None, ("m and v are right at every step but w is wrong from step 1: the update line is wrong "
+                          "(w - lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - beta1**t) and v_hat = "
+                          "v / (1 - beta2**t))") if step_w == 1 else None
         return "own_step_counter", (f"at the first step of this case (t = 1) your update used the bias correction "
                                     f"of step {int(hits[0]) + 1}: a step counter of your own (a global or an "
                                     "attribute) that keeps counting across calls? Hint: use the argument t, which "
