@@ -570,11 +570,14 @@ def test_every_checker_prints_the_same_text_under_other_cpu_kernels(tmp_path):
 
 
 def all_reports() -> str:
-    """The text of every reference's and every listed mistake's check, one after the other."""
+    """The text of every reference's, every listed mistake's and every mistaken version's check."""
     reports = [run(name, REFERENCES[name]) for name in CHECKERS]
     reports += [check.activation(n, *act.ACTIVATIONS[n]) for n in ("relu", "sigmoid", "tanh")]
     reports += [run(name, fn) for name, fn, _, _ in MISTAKES]
     reports += [check.activation(n, g, gp) for n, g, gp, _ in ACTIVATION_MISTAKES]
+    import test_check_diagnoses  # the learners' mistaken versions, with their specific descriptions
+
+    reports += [test_check_diagnoses._run(name, fn) for name, _, fn, _ in test_check_diagnoses.VERSIONS]
     return "\n".join(str(r) for r in reports)
 
 

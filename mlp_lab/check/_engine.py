@@ -37,12 +37,12 @@ __all__ = [
 
 Runner = Callable[[object], tuple[object, tuple[str, ...]]]
 
-TIME_LIMIT = 5.0
+TIME_LIMIT = 10.0
 """Seconds one call of the learner's function (one case) may take before it is stopped."""
 
 SHARED_DOC = f"""
-    Parameters shared by every checker
-    ----------------------------------
+    Parameters
+    ----------
     fn : callable
         The learner's function itself (not its result), with the signature above. It is called
         on copies of the inputs; whatever it raises or returns is reported, never propagated.
@@ -203,8 +203,8 @@ def several(*labels: str) -> Callable[[object], tuple[object, ...]]:
         if isinstance(out, tuple | list):
             raise BadOutput(f"returned {len(out)} values, {expected}")
         if isinstance(out, np.ndarray) and out.ndim >= 1:
-            if out.dtype != object and len(out) == len(labels) and out.ndim == 1:
-                return tuple(out)  # an array of numbers, one per label (precision, recall, f1)
+            if out.dtype != object and len(out) == len(labels):
+                return tuple(out)  # an array of numbers or of equal-shaped arrays, one per label
             raise BadOutput(f"returned one array of shape {out.shape}, {expected}")
         raise BadOutput(f"returned a {type(out).__name__}, {expected}")
 

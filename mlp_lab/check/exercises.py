@@ -148,8 +148,7 @@ def _merge(spec: Spec, parts: list[CheckResult], g_prime_cases: list[str]) -> Ch
     r_g, r_gp = parts
     tol = r_g.tolerance
     if not r_g.attempted and not r_gp.attempted:
-        signature = r_g.signature
-        return CheckResult(spec.exercise, signature, False, False, None, None, (), tol)
+        return CheckResult(spec.exercise, spec.signature, False, False, None, None, (), tol)
     passed = r_g.passed and r_gp.passed
     cases = r_g.cases + r_gp.cases
     if passed:
