@@ -373,6 +373,12 @@ def shape_problem(label: str, ours: np.ndarray, ref: np.ndarray, spec: Spec) -> 
 def describe_values(label: str, ours: np.ndarray, ref: np.ndarray, spec: Spec) -> str:
     """A true description of how ``ours`` (same shape as ``ref``, finite) differs from ``ref``."""
     close = np.isclose(ours, ref, rtol=spec.rtol, atol=spec.atol)
+    if np.all(ours == np.round(ours)) and not np.all(np.isclose(ref, np.round(ref), rtol=0, atol=1e-9)):
+        for cut, how in ((np.trunc, "truncated toward 0"), (np.floor, "rounded down")):
+            if np.allclose(ours, cut(ref), rtol=0, atol=1e-9):
+                return (f"{label} is the expected value {how} to a whole number"
+                        f"{'' if ref.ndim == 0 else ' in every entry'} (an integer array, astype(int), or // ?)")
+        return f"{label} holds whole numbers only; the expected values are not whole (an integer dtype somewhere?)"
     if ref.ndim == 0:
         ratio = ""
         if ref != 0 and ours != 0:  # a ratio is told only when it is a whole number or one over one
@@ -639,6 +645,10 @@ def diagnose(spec, cases, outcomes, judged, mistakes) -> tuple[str, str | None]:
     if kind == "values":
         text, key = _describe_failure(spec, case, outcome)
         return f"{where}: {text}.", key
+    if kind == "nonfinite" and case.per_step and spec.describe is not None:  # a trajectory: where it went wrong
+        found = spec.describe(case, tuple(as_numbers(v) for v in outcome.values))
+        if found is not None:
+            return f"{where}: {found[1]}.", found[0]
     if kind == "nonfinite":
         hint = spec.hints.get("nonfinite", _NONFINITE_HINTS.get(case.kind, _NONFINITE_HINTS[""]))
         return f"{where}: {result.note}. Hint: {hint}", None
@@ -673,3 +683,4 @@ def _describe_failure(spec: Spec, case: Case, outcome: Outcome) -> tuple[str, st
     if len(case.labels) > 1:
         text += f" (wrong: {', '.join(w[0] for w in wrong)}; right: {', '.join(right) or 'none'})"
     return text, None
+_diagnose = diagnose  # the name before issue 21

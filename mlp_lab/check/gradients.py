@@ -366,6 +366,8 @@ def numerical_gradient(fn: object, *, seed: int = 0) -> CheckResult:
                                "x_plus[idx] += eps) and calling f() changes nothing. Hint: pass the copy, f(x_plus), "
                                "or change x in place (x[idx] = old + eps), call f(), and put x[idx] = old back.",
                                lambda f, x, eps: np.zeros(x.shape)))
+    mistakes.append(Mistake("returns_input", "the function returns x itself, not the gradient. Hint: grad = "
+                            "np.zeros(x.shape), then fill each entry.", lambda f, x, eps: x))
     mistakes.append(Mistake("all_at_once", "every entry of x is perturbed at once (x + eps), so every entry of grad is "
                             "the same directional derivative. Hint: perturb one entry at a time, for idx in "
                             "np.ndindex(*x.shape).", lambda f, x, eps: np.full(x.shape, (f(x + eps) - f(x - eps))
