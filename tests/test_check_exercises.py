@@ -2,7 +2,7 @@
 
 The mistaken "learner" functions below are written here, independently of the checkers' own
 mistaken variants, the way a learner would write them; the correct ones are
-:func:`mlp_lab.bench.check.right_answers`, written from mlp_lab's implementations.
+:func:`mlp_lab.check._answers.right_answers`, plain NumPy (no mlp_lab inside).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import torch
 
 from mlp_lab import activations as act
 from mlp_lab import check, losses
-from mlp_lab.bench.check import right_answers
 from mlp_lab.check import CheckResult
+from mlp_lab.check._answers import right_answers
 
 # ------------------------------------------------------------------ references
 
-# A correct learner's function per checker, written from mlp_lab's own implementations (not from
-# the checkers' internals); the checker benchmark times the same ones.
+# A correct learner's function per checker, plain NumPy (not the checkers' internals); the checker
+# benchmark times the same ones.
 REFERENCES = right_answers()
 CHECKERS = sorted(REFERENCES)
 
@@ -289,9 +289,9 @@ def test_wrong_shape_none_type_and_nan_are_reported():
     r = check.softmax(lambda Z: "probabilities")
     assert "not numbers" in r.cases[0].note
     r = check.softmax(lambda Z: np.full(Z.shape, np.nan))
-    assert "NaN or inf" in r.cases[0].note
+    assert r.cases[0].note == "P has NaN"
     r = check.cross_entropy(lambda Z, y: np.array([1.0]))
-    assert "single number" in r.cases[0].note
+    assert r.cases[0].note == "J has shape (1,), expected ()" and "a single number wrapped in an array" in r.diagnosis
     r = check.dense_backward(lambda dZ, A, W: dZ.T @ A)
     assert "expected a tuple (dW, db, dA_prev)" in r.cases[0].note
 
@@ -422,17 +422,21 @@ def test_torch_output_passes_and_float32_is_named():
 
 def test_half_written_activation_and_non_callable():
     r = check.activation("tanh", act.tanh, None)
-    assert r.mistake == "not_a_function" and "check.activation('tanh', g, g_prime)" in r.diagnosis
+    assert r.mistake == "misuse" and "check.activation('tanh', g, g_prime)" in r.diagnosis
+    assert str(r).startswith("check.activation('tanh'): not run, the checker was called the wrong way\nproblem: ")
     r = check.softmax(np.ones((2, 2)))
-    assert r.diagnosis == "pass your function itself (not its result), e.g. check.softmax(softmax); got a ndarray."
-    with pytest.raises(ValueError, match="name"):
-        check.activation("softplus", act.relu, act.relu_grad)
+    assert r.diagnosis == ("a function is expected: pass your function itself, e.g. check.softmax(softmax); got a "
+                           "ndarray (the result of your function, perhaps?).")
+    r = check.activation("softplus", act.relu, act.relu_grad)
+    assert r.mistake == "misuse" and "valid names: 'relu', 'sigmoid', 'tanh'" in r.diagnosis
 
 
 def test_generic_diagnosis_when_no_listed_mistake_matches():
     r = check.dense_forward(lambda A, W, b: A @ W.T + 2 * b)
     assert not r.passed and r.mistake is None
-    assert r.diagnosis.startswith("on case 'random: m=4, n_in=3, n_out=5': Z: wrong values. Hint: ")
+    assert r.diagnosis == ("on case 'random: m=4, n_in=3, n_out=5' (ordinary random inputs): Z is off by the same row "
+                           "vector in every row (an error that depends on the column only, such as a wrong bias).")
+    assert str(r).splitlines()[1].startswith("what went wrong: on case ")
 
 
 def test_backprop_table_names_the_wrong_tensors():
@@ -529,7 +533,7 @@ GOLDEN = {
         "  random (3, 5)         ok\n"
         "  square (3, 3)         ok\n"
         "  batch of 1 (1, 4)     ok\n"
-        "  logits +-1000 (3, 3)  WRONG    P has NaN or inf\n"
+        "  logits +-1000 (3, 3)  WRONG    P has NaN\n"
         "  ties (2, 4)           ok\n"
         "  zeros (2, 3)          ok",
     ),
@@ -566,11 +570,14 @@ def test_every_checker_prints_the_same_text_under_other_cpu_kernels(tmp_path):
 
 
 def all_reports() -> str:
-    """The text of every reference's and every listed mistake's check, one after the other."""
+    """The text of every reference's, every listed mistake's and every mistaken version's check."""
     reports = [run(name, REFERENCES[name]) for name in CHECKERS]
     reports += [check.activation(n, *act.ACTIVATIONS[n]) for n in ("relu", "sigmoid", "tanh")]
     reports += [run(name, fn) for name, fn, _, _ in MISTAKES]
     reports += [check.activation(n, g, gp) for n, g, gp, _ in ACTIVATION_MISTAKES]
+    import test_check_diagnoses  # the learners' mistaken versions, with their specific descriptions
+
+    reports += [test_check_diagnoses._run(name, fn) for name, _, fn, _ in test_check_diagnoses.VERSIONS]
     return "\n".join(str(r) for r in reports)
 
 

@@ -24,7 +24,9 @@ Two kinds of check live here.
   ``precision_recall_f1(fn)``                  ``fn(y_true, y_pred) -> (precision, recall, f1)``
   ===========================================  =====================================================
 
-  Every checker also takes ``seed=0`` (keyword-only), the seed of its random cases.
+  What every checker shares (``fn``, ``seed=0``, the result, which outputs are accepted, the
+  time limit of each call) is written once, in ``mlp_lab.check._engine.SHARED_DOC``, and
+  appended to each checker's docstring, so ``help(check.softmax)`` shows it.
 """
 
 from mlp_lab.check.compare import Comparison, compare, report

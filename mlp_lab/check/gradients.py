@@ -16,6 +16,7 @@ from mlp_lab.check._engine import (
     Mistake,
     Spec,
     call_with,
+    checker,
     one_torch_thread,
     run_check,
     several,
@@ -45,38 +46,27 @@ def _autograd_dense(dZ: np.ndarray, A_prev: np.ndarray, W: np.ndarray) -> tuple[
     return Wt.grad.numpy(), b.grad.numpy(), A.grad.numpy()
 
 
+@checker
 def dense_backward(fn: object, *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(dZ, A_prev, W) -> (dW, db, dA_prev)`` for a dense layer :math:`Z = A_{prev} W^\top + b`.
 
     ``dZ`` (m, n_out) is :math:`\partial J / \partial Z`, already divided by m, so
     ``dW = dZ.T @ A_prev`` (n_out, n_in), ``db = dZ.sum(axis=0)`` (n_out,), ``dA_prev = dZ @ W``
     (m, n_in). Reference: :mod:`torch.autograd`.
-
-    Parameters
-    ----------
-    fn : callable
-        The learner's function, with the signature above. It is called on copies of the
-        inputs; whatever it raises or returns is reported, never propagated.
-    seed : int, keyword-only
-        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
-
-    Returns
-    -------
-    CheckResult
-        Prints, and displays in a notebook, as a short report of verdicts.
     """
 
     def cases() -> list[Case]:
         rng = np.random.default_rng(seed)
         out = []
-        for what, (m, n_in, n_out) in (("random", (4, 3, 5)), ("random", (5, 6, 2)), ("square", (3, 3, 3)),
-                                       ("batch of 1", (1, 4, 3)), ("zero dZ", (3, 2, 4))):
+        for what, (m, n_in, n_out), kind in (("random", (4, 3, 5), "ordinary"), ("random", (5, 6, 2), "ordinary"),
+                                             ("square", (3, 3, 3), "square"), ("batch of 1", (1, 4, 3), "batch of 1"),
+                                             ("zero dZ", (3, 2, 4), "zeros")):
             dZ = rng.standard_normal((m, n_out)) / m if what != "zero dZ" else np.zeros((m, n_out))
             A, W = rng.standard_normal((m, n_in)), rng.standard_normal((n_out, n_in))
             run = call_with([("dZ", dZ), ("A_prev", A), ("W", W)])
             labels = ("dW", "db", "dA_prev")
             out.append(Case(f"{what}: m={m}, n_in={n_in}, n_out={n_out}", run, _autograd_dense(dZ, A, W), labels,
-                            several(*labels)))
+                            several(*labels), kind=kind))
         return out
 
     mistakes = [
@@ -93,6 +83,8 @@ def dense_backward(fn: object, *, seed: int = 0) -> CheckResult:
                 lambda dZ, A, W: (dZ.T @ A, dZ.sum(), dZ @ W)),
         Mistake("dA_prev_W_transposed", "dA_prev uses W.T: dZ @ W.T only fits when n_in = n_out. Hint: "
                 "dA_prev = dZ @ W, shape (m, n_in).", lambda dZ, A, W: (dZ.T @ A, dZ.sum(0), dZ @ W.T)),
+        Mistake("outputs_out_of_order", "the three results come in another order. Hint: return dW, db, dA_prev, "
+                "in that order.", lambda dZ, A, W: (dZ.T @ A, dZ @ W, dZ.sum(0))),
         Mistake("divided_by_m_again", "dW and db are divided by m again: dZ already contains the 1/m. Hint: "
                 "dW = dZ.T @ A_prev.", lambda dZ, A, W: (dZ.T @ A / len(A), dZ.sum(0) / len(A), dZ @ W)),
     ]
@@ -132,12 +124,16 @@ def _backprop_variant(weights, biases, X, y, *, mistake: str = ""):
         dZ = dZ * (Zs[-1] > 0)
     dWs, dbs = [None] * L, [None] * L
     for l in range(L - 1, -1, -1):
-        dWs[l] = As[l].T @ dZ if mistake == "dW_transposed" else dZ.T @ As[l]
+        A_in = As[l + 1] if mistake == "dW_uses_layer_output" and l < L - 1 else As[l]
+        dWs[l] = A_in.T @ dZ if mistake == "dW_transposed" else dZ.T @ A_in
         keep = mistake == "db_keepdims"
         dbs[l] = dZ.mean(axis=0) if mistake == "db_averaged_again" else dZ.sum(axis=0, keepdims=keep)
         if l > 0:
-            dA = dZ @ weights[l].T if mistake == "dA_W_transposed" else dZ @ weights[l]
-            dZ = dA if mistake == "no_relu_derivative" else dA * (Zs[l - 1] > 0)
+            W = weights[l - 1] if mistake == "dA_uses_previous_W" else weights[l]
+            dA = dZ @ W.T if mistake == "dA_W_transposed" else dZ @ W  # (m, n_{l-1})
+            mask = {"mask_from_next_layer": Zs[l], "mask_from_previous_layer": Zs[max(l - 2, 0)]}.get(mistake,
+                                                                                                    Zs[l - 1])
+            dZ = {"no_relu_derivative": dA, "relu_value_as_derivative": dA * As[l]}.get(mistake, dA * (mask > 0))
     if mistake == "reversed_lists":
         return dWs[::-1], dbs[::-1]
     return dWs, dbs
@@ -155,9 +151,32 @@ _BACKPROP_MISTAKES = {
     "without keepdims=True.",
     "no_relu_derivative": "the hidden layers' ReLU derivative is missing: dZ = dA * (Z > 0), with that layer's Z.",
     "dA_W_transposed": "dA_prev uses W.T. Hint: dA_prev = dZ @ W, shape (m, n_{l-1}).",
+    "mask_from_next_layer": "a hidden layer's ReLU mask is taken from the next layer's pre-activation. Hint: "
+    "dZ_l = dA_l * (Z_l > 0), with the Z_l of the same layer as A_l = relu(Z_l): keep each layer's Z from the forward "
+    "pass (only square layers let the wrong one run without a shape error).",
+    "mask_from_previous_layer": "a hidden layer's ReLU mask is taken from the layer before it: dZ of layer l needs "
+    "(Z_l > 0), that layer's own pre-activation.",
+    "relu_value_as_derivative": "dA is multiplied by ReLU's value A = max(Z, 0) instead of its derivative "
+    "(Z > 0). Hint: dZ = dA * (Z > 0).",
+    "dW_uses_layer_output": "dW of a hidden layer uses that layer's output A_l instead of its input A_{l-1}. Hint: "
+    "dW_l = dZ_l.T @ A_{l-1}, with the activation that entered the layer.",
+    "dA_uses_previous_W": "dA_prev is computed with the previous layer's W instead of this layer's. Hint: "
+    "dA_{l-1} = dZ_l @ W_l.",
     "reversed_lists": "the lists are in reverse order (output layer first). Hint: dW_list[0] is layer 1's, the "
     "order of weights; fill a list by index or reverse it at the end.",
 }
+
+
+_BACKPROP_CASES = (
+    # (what, layer sizes, m, kind). Square hidden layers (and a square input) let a learner's layer
+    # mix-up run without a shape error, so that it shows as wrong values; 8 samples make the ReLU
+    # masks of different layers differ; every hidden layer has pre-activations of both signs.
+    ("3 layers", (4, 6, 5, 3), 8, "ordinary"),
+    ("4 layers, square", (5, 5, 5, 5, 3), 8, "square"),
+    ("3 layers, all square", (4, 4, 4, 4), 6, "square"),
+    ("batch of 1", (2, 4, 3), 1, "batch of 1"),
+    ("one class in y", (3, 4, 2), 4, "edge"),
+)
 
 
 def _backprop_unpack(L: int):
@@ -184,6 +203,7 @@ def _backprop_runner(weights, biases, X, y):
     return run
 
 
+@checker
 def backprop(fn: object, *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(weights, biases, X, y) -> (dW_list, db_list)``, the whole backward pass.
 
@@ -191,42 +211,42 @@ def backprop(fn: object, *, seed: int = 0) -> CheckResult:
     ``biases[l]`` (n_l,), ReLU hidden layers, a linear last layer whose output are the logits
     of a softmax cross-entropy averaged over the batch; ``y`` holds integer labels (m,).
     Reference: :mod:`torch.autograd`. The result's table gives the verdict of every tensor of
-    the first case's network.
-
-    Parameters
-    ----------
-    fn : callable
-        The learner's function, with the signature above. It is called on copies of the
-        inputs; whatever it raises or returns is reported, never propagated.
-    seed : int, keyword-only
-        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
-
-    Returns
-    -------
-    CheckResult
-        Prints, and displays in a notebook, as a short report of verdicts.
+    the first failing case's network (of the first case when all pass). The cases include
+    square hidden layers, so that taking a ReLU mask, an activation or a weight matrix from
+    the wrong layer runs, and shows as wrong values.
     """
 
     def cases() -> list[Case]:
         rng = np.random.default_rng(seed)
         out = []
-        for what, sizes, m in (("3 layers", (4, 6, 5, 3), 5), ("2 layers", (3, 5, 4), 6),
-                               ("batch of 1", (2, 4, 3), 1), ("one class in y, square layers", (5, 3, 3, 3), 4)):
+        for what, sizes, m, kind in _BACKPROP_CASES:
             weights = [rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)
                        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
             biases = [0.1 * rng.standard_normal(n) for n in sizes[1:]]
             X = rng.standard_normal((m, sizes[0]))
-            y = np.zeros(m, dtype=np.int64) if what.startswith("one class") else rng.integers(0, sizes[-1], m)
+            if what.startswith("one class"):
+                y = np.zeros(m, dtype=np.int64)
+            else:  # every class when m allows it, in a random order
+                y = rng.permutation(np.arange(m) % sizes[-1])
             L = len(weights)
             labels = tuple(f"{t}[{l}]" for l in range(1, L + 1) for t in ("dW", "db"))
             out.append(Case(f"{what} {list(sizes)}, m={m}", _backprop_runner(weights, biases, X, y),
-                            _autograd_backprop(weights, biases, X, y), labels, _backprop_unpack(L)))
+                            _autograd_backprop(weights, biases, X, y), labels, _backprop_unpack(L), kind=kind))
         return out
 
     mistakes = [Mistake(key, text, lambda *a, k=key: _backprop_variant(*a, mistake=k))
                 for key, text in _BACKPROP_MISTAKES.items()]
     spec = Spec("backprop", "backprop(weights, biases, X, y)")
-    return run_check(spec, fn, cases, mistakes, table=lambda cs, os: _tensor_table(cs[0], os[0], spec))
+    return run_check(spec, fn, cases, mistakes, table=lambda cs, os: _tensor_table(*_first_failing(cs, os, spec), spec))
+
+
+def _first_failing(cases, outcomes, spec: Spec):
+    """The first case (and its outcome) with a wrong tensor, else the first case."""
+    for case, outcome in zip(cases, outcomes, strict=True):
+        if outcome.status != "ran" or any(value_problem(label, value, ref, spec, case) for label, value, ref in
+                                          zip(case.labels, outcome.values, case.expected, strict=True)):
+            return case, outcome
+    return cases[0], outcomes[0]
 
 
 def _tensor_table(case: Case, outcome, spec: Spec) -> tuple[tuple[tuple[str, str, str], ...], str]:
@@ -308,6 +328,7 @@ _NUMGRAD_MISTAKES = [
 ]
 
 
+@checker
 def numerical_gradient(fn: object, *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(f, x, eps) -> grad``, the central-difference gradient of a scalar ``f`` at array ``x``.
 
@@ -318,19 +339,6 @@ def numerical_gradient(fn: object, *, seed: int = 0) -> CheckResult:
     place, the convention of :func:`mlp_lab.gradcheck.numerical_gradient`), or with one
     argument, the point at which to evaluate. ``x`` must be unchanged afterwards (up to
     rounding). Reference: :func:`mlp_lab.gradcheck.numerical_gradient` with the same ``eps``.
-
-    Parameters
-    ----------
-    fn : callable
-        The learner's function, with the signature above. It is called on copies of the
-        inputs; whatever it raises or returns is reported, never propagated.
-    seed : int, keyword-only
-        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
-
-    Returns
-    -------
-    CheckResult
-        Prints, and displays in a notebook, as a short report of verdicts.
     """
 
     def cases() -> list[Case]:
@@ -340,19 +348,30 @@ def numerical_gradient(fn: object, *, seed: int = 0) -> CheckResult:
         def f_weights(W):
             return float(losses.cross_entropy(Xf @ W.T, yf))
 
-        data = [("vector (5,), eps 1e-3", _f_vector, rng.standard_normal(5), 1e-3),
-                ("matrix W (3, 4) of a loss, eps 2e-3", f_weights, rng.standard_normal((3, 4)), 2e-3),
-                ("single entry (1, 1), eps 5e-4", _f_single, rng.standard_normal((1, 1)), 5e-4),
-                ("zero vector (4,), eps 1e-3", _f_zeros, np.zeros(4), 1e-3)]
+        data = [("vector (5,), eps 1e-3", _f_vector, rng.standard_normal(5), 1e-3, "ordinary"),
+                ("matrix W (3, 4) of a loss, eps 2e-3", f_weights, rng.standard_normal((3, 4)), 2e-3, "ordinary"),
+                ("single entry (1, 1), eps 5e-4", _f_single, rng.standard_normal((1, 1)), 5e-4, "edge"),
+                ("zero vector (4,), eps 1e-3", _f_zeros, np.zeros(4), 1e-3, "zeros")]
         out = []
-        for what, func, x, eps in data:
+        for what, func, x, eps, kind in data:
             xr = x.copy()
             ref = _reference_numerical_gradient(lambda func=func, xr=xr: func(xr), xr, eps=eps)
-            out.append(Case(what, _numgrad_runner(func, x, eps), (ref,), ("grad",), lambda g: (g,)))
+            out.append(Case(what, _numgrad_runner(func, x, eps), (ref,), ("grad",), lambda g: (g,), kind=kind))
         return out
 
     mistakes = [Mistake(k, t, lambda f, x, eps, k=k: _numgrad_variant(f, x, eps, mistake=k))
                 for k, t in _NUMGRAD_MISTAKES]
+    mistakes.insert(0, Mistake("f_never_saw_change", "grad is 0 everywhere, although f changes with x: f never saw "
+                               "your change. f() evaluates at x itself, so perturbing a copy (x_plus = x.copy(); "
+                               "x_plus[idx] += eps) and calling f() changes nothing. Hint: pass the copy, f(x_plus), "
+                               "or change x in place (x[idx] = old + eps), call f(), and put x[idx] = old back.",
+                               lambda f, x, eps: np.zeros(x.shape)))
+    mistakes.append(Mistake("returns_input", "the function returns x itself, not the gradient. Hint: grad = "
+                            "np.zeros(x.shape), then fill each entry.", lambda f, x, eps: x))
+    mistakes.append(Mistake("all_at_once", "every entry of x is perturbed at once (x + eps), so every entry of grad is "
+                            "the same directional derivative. Hint: perturb one entry at a time, for idx in "
+                            "np.ndindex(*x.shape).", lambda f, x, eps: np.full(x.shape, (f(x + eps) - f(x - eps))
+                                                                              / (2 * eps))))
     mistakes += [Mistake("eps_ignored", f"the step eps is ignored (a fixed {h:g} is used instead). Hint: use the "
                          "eps argument.", lambda f, x, eps, h=h: _numgrad_variant(f, x, eps, step=h))
                  for h in (1e-4, 1e-5, 1e-6, 1e-7)]

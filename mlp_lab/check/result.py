@@ -54,10 +54,14 @@ class CheckResult:
     attempted : bool
         ``False`` when the function still raises ``NotImplementedError`` (the skeleton).
     diagnosis : str or None
-        The likely mistake, in words, with a hint; ``None`` when passed or not attempted.
+        The likely mistake, in words, with a hint (printed as ``likely mistake: ...``); else a
+        true description of what went wrong in the first failing case, naming that case
+        (``what went wrong: ...``); for a checker called the wrong way, the problem and the
+        right call (``problem: ...``). ``None`` when passed or not attempted.
     mistake : str or None
-        A short key for the recognised mistake (e.g. ``"W_not_transposed"``), ``None`` when
-        no listed mistake matched.
+        A short key for the recognised mistake (e.g. ``"W_not_transposed"``; ``"misuse"`` and
+        ``"not_a_function"`` for a wrong call of the checker, ``"timeout"``), ``None`` when no
+        listed mistake matched.
     cases : tuple of CaseResult
         Per-case outcomes.
     tolerance : str
@@ -87,6 +91,8 @@ class CheckResult:
                 f"not attempted yet: {self.signature} still raises NotImplementedError; "
                 "write your code in its cell, run that cell, then run this check again."
             )
+        if not self.cases:
+            return f"check.{self.exercise}: not run, the checker was called the wrong way"
         n_ok = sum(c.ok for c in self.cases)
         verdict = "passed" if self.passed else "WRONG"
         return (
@@ -94,19 +100,25 @@ class CheckResult:
             f"with the reference ({self.tolerance})"
         )
 
+    @property
+    def _diagnosis_label(self) -> str:
+        if not self.cases:
+            return "problem"
+        return "likely mistake" if self.mistake not in (None, "timeout") else "what went wrong"
+
     def lines(self) -> list[str]:
         """The report as lines of text (what ``print`` shows)."""
         lines = [self._headline()]
         if not self.attempted:
             return lines
         if self.diagnosis:
-            lines.append(f"likely mistake: {self.diagnosis}")
+            lines.append(f"{self._diagnosis_label}: {self.diagnosis}")
         if self.table:
             lines.append(f"{self.table_title}:")
             lines.extend(_format_rows(("layer", "tensor", "verdict"), self.table))
         if self.passed:
             lines.append("cases: " + "; ".join(c.name for c in self.cases))
-        else:
+        elif self.cases:
             rows = [(c.name, c.verdict, c.note) for c in self.cases]
             lines.extend(_format_rows(("case", "verdict", "note"), rows))
         return lines
@@ -127,13 +139,13 @@ class CheckResult:
         if not self.attempted:
             return parts[0] + "</div>"
         if self.diagnosis:
-            parts.append(f"<p><strong>likely mistake:</strong> {esc(self.diagnosis)}</p>")
+            parts.append(f"<p><strong>{self._diagnosis_label}:</strong> {esc(self.diagnosis)}</p>")
         if self.table:
             parts.append(f"<p>{esc(self.table_title)}:</p>")
             parts.append(_html_table(("layer", "tensor", "verdict"), self.table))
         if self.passed:
             parts.append("<p>cases: " + esc("; ".join(c.name for c in self.cases)) + "</p>")
-        else:
+        elif self.cases:
             parts.append(_html_table(("case", "verdict", "note"), [(c.name, c.verdict, c.note) for c in self.cases]))
         parts.append("</div>")
         return "\n".join(parts)

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp_lab.check._engine import BadOutput, Case, Mistake, Spec, call_with, one_torch_thread, run_check, several
+from mlp_lab.check._engine import (
+    BadOutput,
+    Case,
+    Mistake,
+    Spec,
+    call_with,
+    checker,
+    one_torch_thread,
+    run_check,
+    several,
+)
 from mlp_lab.check.result import CheckResult
 
 __all__ = ["adam_step", "precision_recall_f1"]
@@ -77,7 +87,10 @@ def _adam_variant(w, g, m, v, t, lr, beta1, beta2, eps, *, mistake: str = ""):
         return w - step_size * m / (np.sqrt(v) + eps), m, v
     if mistake == "no_sqrt":
         return w - lr * m_hat / (v_hat + eps), m, v
-    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+    if mistake == "returns_hat":
+        return w, m_hat, v_hat
+    return w, m, v
 
 
 _ADAM_MISTAKES = {
@@ -96,9 +109,53 @@ _ADAM_MISTAKES = {
     "form, lr * sqrt(1 - beta2**t) / (1 - beta1**t) * m / (sqrt(v) + eps)), which effectively rescales eps. Hint: "
     "as torch.optim.Adam, m_hat / (sqrt(v_hat) + eps).",
     "no_sqrt": "the square root of v_hat is missing: the step is m_hat / (sqrt(v_hat) + eps).",
+    "returns_hat": "the m and v you return are the bias-corrected m_hat and v_hat, so the next step corrects them "
+    "again. Hint: return the raw moments m and v (the optimizer's state); m_hat and v_hat are only for this step's "
+    "update.",
 }
 
 
+def _own_step_counter(trajectories: dict[str, tuple]):
+    """A ``Spec.describe`` for Adam: the step number a learner's update used, when it is not the ``t`` given.
+
+    At a case's first step, with m and v right, the update ``w - lr m_hat / (sqrt(v_hat) + eps)``
+    depends on t only through the bias corrections, so the t it used can be found by trying each.
+    """
+
+    def describe(case: Case, values):
+        w0, G, (lr, beta1, beta2, eps) = trajectories[case.name]
+        W, M, V = values
+        W_ref, M_ref, V_ref = case.expected
+
+        def first_wrong(ours, ref):
+            close = np.isclose(ours, ref, rtol=1e-10, atol=1e-12).reshape(len(ref), -1).all(axis=1)
+            return None if close.all() else int(np.argmin(close)) + 1
+
+        step_m, step_v, step_w = first_wrong(M, M_ref), first_wrong(V, V_ref), first_wrong(W, W_ref)
+        if step_m is not None or step_v is not None:  # the state is wrong: m and v depend on g alone
+            first = min(step for step in (step_m, step_v) if step is not None)
+            which = [name for name, step in (("m", step_m), ("v", step_v)) if step == first]
+            formulas = {"m": "m = beta1 * m + (1 - beta1) * g", "v": "v = beta2 * v + (1 - beta2) * g**2"}
+            return None, (f"{' and '.join(which)} {'is' if len(which) == 1 else 'are'} wrong from step {first} (the "
+                          f"state you return): check {'; '.join(formulas[n] for n in which)}, and that you return "
+                          "the moments themselves, in the order (w, m, v)")
+        T = np.arange(1, 10_001, dtype=np.float64).reshape(-1, *([1] * w0.ndim))  # candidate step numbers
+        m_hat, v_hat = M_ref[0] / (1 - beta1**T), V_ref[0] / (1 - beta2**T)
+        w1 = w0 - lr * m_hat / (np.sqrt(v_hat) + eps)  # (10000, *w.shape)
+        hits = np.flatnonzero(np.all(np.isclose(w1, W[0], rtol=1e-10, atol=1e-12).reshape(len(T), -1), axis=1))
+        if len(hits) == 0 or hits[0] == 0:
+            return None, ("m and v are right at every step but w is wrong from step 1: the update line is wrong "
+                          "(w - lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - beta1**t) and v_hat = "
+                          "v / (1 - beta2**t))") if step_w == 1 else None
+        return "own_step_counter", (f"at the first step of this case (t = 1) your update used the bias correction "
+                                    f"of step {int(hits[0]) + 1}: a step counter of your own (a global or an "
+                                    "attribute) that keeps counting across calls? Hint: use the argument t, which "
+                                    "the caller advances")
+
+    return describe
+
+
+@checker
 def adam_step(fn: object, *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(w, g, m, v, t, lr, beta1, beta2, eps) -> (w, m, v)``, one Adam step, over 20 steps.
 
@@ -109,19 +166,6 @@ def adam_step(fn: object, *, seed: int = 0) -> CheckResult:
     ``t`` the 1-based step. Each case feeds the learner's own ``(w, m, v)`` back for 20 steps
     of a fixed gradient sequence and compares the whole trajectory with
     :class:`torch.optim.Adam`'s.
-
-    Parameters
-    ----------
-    fn : callable
-        The learner's function, with the signature above. It is called on copies of the
-        inputs; whatever it raises or returns is reported, never propagated.
-    seed : int, keyword-only
-        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
-
-    Returns
-    -------
-    CheckResult
-        Prints, and displays in a notebook, as a short report of verdicts.
     """
 
     def cases() -> list[Case]:
@@ -136,13 +180,17 @@ def adam_step(fn: object, *, seed: int = 0) -> CheckResult:
             G = scale * rng.standard_normal((_STEPS, *shape))
             if shape == (1,):
                 G[[0, 3, 4, 10]] = 0.0
+            trajectories[what] = (w0, G, hyper)
             out.append(Case(what, _adam_runner(w0, G, hyper), _torch_adam(w0, G, *hyper), ("w", "m", "v"),
-                            several("w", "m", "v"), per_step=True))
+                            several("w", "m", "v"), per_step=True, kind="edge" if shape == (1,) else "ordinary"))
         return out
 
+    trajectories: dict[str, tuple] = {}
     mistakes = [Mistake(key, text, lambda *a, k=key: _adam_variant(*a, mistake=k))
                 for key, text in _ADAM_MISTAKES.items()]
-    return run_check(Spec("adam_step", "adam_step(w, g, m, v, t, lr, beta1, beta2, eps)"), fn, cases, mistakes)
+    spec = Spec("adam_step", "adam_step(w, g, m, v, t, lr, beta1, beta2, eps)",
+                describe=_own_step_counter(trajectories))
+    return run_check(spec, fn, cases, mistakes)
 
 
 # ------------------------------------------------------------------------ metrics
@@ -195,41 +243,34 @@ _PRF_MISTAKES = {
 }
 
 
+@checker
 def precision_recall_f1(fn: object, *, seed: int = 0) -> CheckResult:
     r"""Check ``fn(y_true, y_pred) -> (precision, recall, f1)`` for binary labels, positive label 1.
 
     Undefined values (0 / 0) must be 0.0, as ``zero_division=0`` in :mod:`sklearn.metrics`,
     the reference.
-
-    Parameters
-    ----------
-    fn : callable
-        The learner's function, with the signature above. It is called on copies of the
-        inputs; whatever it raises or returns is reported, never propagated.
-    seed : int, keyword-only
-        Seed of ``np.random.default_rng`` for the random cases (edge cases are fixed).
-
-    Returns
-    -------
-    CheckResult
-        Prints, and displays in a notebook, as a short report of verdicts.
     """
 
     def cases() -> list[Case]:
         rng = np.random.default_rng(seed)
-        data = [(f"random m={m}", rng.integers(0, 2, m), rng.integers(0, 2, m)) for m in (20, 7)]
-        data += [("precision != recall", np.array([1, 1, 1, 1, 0, 0, 0, 0]), np.array([1, 0, 0, 0, 1, 0, 0, 0])),
-                 ("no predicted positives", np.array([1, 0, 1, 0, 0]), np.zeros(5, dtype=np.int64)),
-                 ("no actual positives", np.zeros(5, dtype=np.int64), np.array([0, 1, 0, 0, 1])),
-                 ("all negative", np.zeros(4, dtype=np.int64), np.zeros(4, dtype=np.int64)),
-                 ("perfect", np.array([1, 0, 1, 1, 0, 1]), np.array([1, 0, 1, 1, 0, 1])),
-                 ("single sample", np.array([1]), np.array([1]))]
+        data = [(f"random m={m}", rng.integers(0, 2, m), rng.integers(0, 2, m), "ordinary") for m in (20, 7)]
+        data += [("precision != recall", np.array([1, 1, 1, 1, 0, 0, 0, 0]), np.array([1, 0, 0, 0, 1, 0, 0, 0]),
+                  "edge"),
+                 ("no predicted positives", np.array([1, 0, 1, 0, 0]), np.zeros(5, dtype=np.int64), "zero division"),
+                 ("no actual positives", np.zeros(5, dtype=np.int64), np.array([0, 1, 0, 0, 1]), "zero division"),
+                 ("all negative", np.zeros(4, dtype=np.int64), np.zeros(4, dtype=np.int64), "zero division"),
+                 ("perfect", np.array([1, 0, 1, 1, 0, 1]), np.array([1, 0, 1, 1, 0, 1]), "edge"),
+                 ("single sample", np.array([1]), np.array([1]), "batch of 1")]
         labels = ("precision", "recall", "f1")
-        return [Case(what, call_with([("y_true", t), ("y_pred", p)]), _sklearn_prf(t, p), labels, several(*labels))
-                for what, t, p in data]
+        return [Case(what, call_with([("y_true", t), ("y_pred", p)]), _sklearn_prf(t, p), labels, several(*labels),
+                     kind=kind) for what, t, p, kind in data]
 
     mistakes = [Mistake(key, text, lambda t, p, k=key: _prf_variant(t, p, mistake=k))
                 for key, text in _PRF_MISTAKES.items()]
     mistakes.append(Mistake("nan_when_undefined", _PRF_MISTAKES["nan_when_undefined"],
                             lambda t, p: _prf_variant(t, p, mistake="nan_when_undefined_counts")))
-    return run_check(Spec("precision_recall_f1", "precision_recall_f1(y_true, y_pred)"), fn, cases, mistakes)
+    hints = {"error:ZeroDivisionError": "This is the zero_division case: with no predicted positive, precision = "
+             "TP / (TP + FP) is 0 / 0 (with no actual positive, recall is; then F1's p + r is 0 too). Hint: return "
+             "0.0 there, as scikit-learn's zero_division=0."}
+    spec = Spec("precision_recall_f1", "precision_recall_f1(y_true, y_pred)", hints=hints)
+    return run_check(spec, fn, cases, mistakes)

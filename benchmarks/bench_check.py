@@ -1,15 +1,16 @@
 """How long does a learner wait for each checker of :mod:`mlp_lab.check`?
 
-Run ``python -m mlp_lab.bench check`` (``--help`` for options). Every checker is timed with
-two learners' functions:
+Run ``python -m benchmarks check`` or ``python benchmarks/bench_check.py`` (``--help`` for
+options). Every checker is timed with two learners' functions:
 
 ``right``
-    A correct function, written from ``mlp_lab``'s own implementations (``losses``,
-    ``metrics``, ``gradcheck``, ``optim``, ``scratch``): every case runs once and passes.
+    A correct function, the plain NumPy one of ``mlp_lab.check._answers`` (the one the tests
+    pass too): every case runs once and passes.
 ``wrong``
     The same function with every number it returns scaled by 1.5. It is wrong on every case
     whose answer is not zero and is none of the checker's named mistakes, so the checker runs
-    every mistaken implementation it knows on every case before it gives up: its slowest path.
+    every mistaken implementation it knows on every case, then describes what differed
+    ("P is the reference times 1.5 in every entry"): its slowest path.
 
 Each time is the best of ``--repeats`` calls (default 5) after one untimed call (imports,
 first calls), wall clock, in the process that runs the benchmark. Target, from the course's
@@ -27,65 +28,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from mlp_lab._cli import positive_int
+from mlp_lab.check._answers import ACTIVATIONS, right_answers
 
 TARGET_SECONDS = 1.0
 SCALE = 1.5  # the wrong learner's factor: far from every reference and from every named mistake
-
-
-def _dense_forward(A_prev, W, b):
-    return A_prev @ W.T + b  # (m, n_out)
-
-
-def _dense_backward(dZ, A_prev, W):
-    return dZ.T @ A_prev, dZ.sum(axis=0), dZ @ W  # dW, db, dA_prev
-
-
-def _backprop(weights, biases, X, y):
-    from mlp_lab.scratch import MLP
-
-    net = MLP([W.shape[1] for W in weights] + [weights[-1].shape[0]], activation="relu")
-    net.weights, net.biases = [W.copy() for W in weights], [b.copy() for b in biases]
-    _, dW, db = net.loss_and_grads(X, y)
-    return dW, db
-
-
-def _numerical_gradient(f, x, eps):
-    from mlp_lab.gradcheck import numerical_gradient
-
-    return numerical_gradient(f, x, eps=eps)
-
-
-def _adam_step(w, g, m, v, t, lr, beta1, beta2, eps):
-    from mlp_lab.optim import Adam
-
-    opt = Adam([w], lr=lr, betas=(beta1, beta2), eps=eps)
-    opt.m[0][...], opt.v[0][...], opt.t = m, v, t - 1
-    opt.step([g])
-    return w, opt.m[0].copy(), opt.v[0].copy()
-
-
-def _precision_recall_f1(y_true, y_pred):
-    from mlp_lab import metrics
-
-    return metrics.precision(y_true, y_pred), metrics.recall(y_true, y_pred), metrics.f1_score(y_true, y_pred)
-
-
-def right_answers() -> dict[str, Callable]:
-    """A correct learner's function for each checker that takes one function."""
-    from mlp_lab import losses
-
-    return {
-        "dense_forward": _dense_forward,
-        "softmax": losses.softmax,
-        "cross_entropy": losses.cross_entropy,
-        "bce_with_logits": losses.binary_cross_entropy_with_logits,
-        "dense_backward": _dense_backward,
-        "backprop": _backprop,
-        "numerical_gradient": _numerical_gradient,
-        "adam_step": _adam_step,
-        "precision_recall_f1": _precision_recall_f1,
-    }
 
 
 def scaled(out: object) -> object:
@@ -102,9 +48,9 @@ def wrong(fn: Callable) -> Callable:
 
 def contenders() -> dict[str, dict[str, Callable[[], object]]]:
     """``{checker: {"right": call, "wrong": call}}``; each call runs the checker once."""
-    from mlp_lab import activations, check
+    from mlp_lab import check
 
-    g, g_prime = activations.ACTIVATIONS["sigmoid"]
+    g, g_prime = ACTIVATIONS["sigmoid"]
     out = {"activation": {"right": lambda: check.activation("sigmoid", g, g_prime),
                           "wrong": lambda: check.activation("sigmoid", wrong(g), wrong(g_prime))}}
     for name, fn in right_answers().items():
@@ -124,10 +70,18 @@ def best_seconds(call: Callable[[], object], repeats: int) -> float:
     return min(times)
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Time every checker, right and wrong; print a table, the targets and a final JSON line."""
     parser = argparse.ArgumentParser(
-        prog="python -m mlp_lab.bench check",
+        prog="python -m benchmarks check",
         description="Time each learner checker of mlp_lab.check on a right and a wrong answer (target: < 1 s).",
     )
     parser.add_argument("--repeats", type=positive_int, default=5, help="timed calls per checker, best kept (5)")
