@@ -216,13 +216,14 @@ def _batches(X: torch.Tensor, y: torch.Tensor, batch_size: int | None, gen: torc
             yield x_r, y_r, len(x_r) / len(xb)
 
 
-def _train_epoch(net: nn.Module, optimizer: torch.optim.Optimizer, loss_fn, batches, *, world: int) -> torch.Tensor:
-    r"""One pass over the data, one optimizer step per batch; returns the batch losses ``(n_batches,)``.
+def _train_epoch(net: nn.Module, optimizer: torch.optim.Optimizer, loss_fn, batches, *, world: int) -> list:
+    r"""One pass over the data, one optimizer step per batch; returns the batch losses (0-d tensors).
 
     Each is :math:`J_B`, computed before its step; in a job of ``world`` ranks, the sum over the
     ranks of :math:`\tfrac{|B_r|}{|B|} J_{B_r}` (one all-reduce per epoch).
     """
-    net.train()
+    if not net.training:  # model.train() walks every submodule: a cost per epoch when nothing changes
+        net.train()
     losses = []
     for xb, yb, share in batches:
         loss = loss_fn(net(xb), yb)  # J_B: mean over the batch (in DDP, over this rank's shard)
@@ -230,10 +231,11 @@ def _train_epoch(net: nn.Module, optimizer: torch.optim.Optimizer, loss_fn, batc
         (loss if world == 1 else loss * (world * share)).backward()  # DDP then averages the ranks' gradients
         optimizer.step()
         losses.append(loss.detach() if world == 1 else loss.detach() * share)
-    losses = torch.stack(losses)  # (n_batches,), still on the device
     if world > 1:
-        torch.distributed.all_reduce(losses)  # the shards' parts summed: each batch's J_B
-    return losses
+        losses = torch.stack(losses)  # (n_batches,) this rank's parts
+        torch.distributed.all_reduce(losses)  # summed over the ranks: each batch's J_B
+        losses = list(losses.unbind())
+    return losses  # still on the device
 
 
 def _evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, loss: str | None, accuracy: bool) -> list:
@@ -366,13 +368,14 @@ def fit(
             for epoch in range(1, epochs + 1):
                 batches = _batches(X, y, batch_size, gen, rank=rank, world=world)
                 batch_losses = _train_epoch(net, opt, LOSSES[loss], batches, world=world)
-                values = [batch_losses[0] if batch_size is None else batch_losses @ weights]
+                values = [batch_losses[0] if batch_size is None else torch.stack(batch_losses) @ weights]
                 if metrics or val:
                     model.eval()
                     with torch.no_grad():
                         values += _evaluate(model, X, y, loss=None, accuracy=bool(metrics))
                         values += _evaluate(model, X_val, y_val, loss=loss, accuracy=bool(metrics)) if val else []
-                row = dict(zip(names, torch.stack(values).tolist(), strict=True))  # the epoch's one host read
+                read = [values[0].item()] if len(values) == 1 else torch.stack(values).tolist()  # one host read
+                row = dict(zip(names, read, strict=True))
                 for name, what in (("loss", "training loss"), ("val_loss", "validation loss")):
                     if name in row and not math.isfinite(row[name]):
                         raise TrainingDiverged(epoch=epoch, value=row[name], lr=lr, what=what)
