@@ -117,20 +117,27 @@ def fit_digits(config: Config):
     return history, [p.detach().numpy().copy() for p in model.parameters()]
 
 
-def _worker(rank: int, config: Config, rendezvous: str, out: str) -> None:
-    """What each spawned rank runs: join the group, train, rank 0 saves the result to ``out``."""
-    torch.set_num_threads(1)  # the ranks share this machine's cores (see the module docstring)
-    dist.init_process_group(config.backend, init_method=f"file://{rendezvous}", rank=rank,
-                            world_size=config.world_size, timeout=TIMEOUT)
+def _rank(config: Config, **init) -> tuple[int, object, list[np.ndarray], float]:
+    """One rank: join the process group (``init``: how to find it), train; rank, history, weights, seconds."""
+    dist.init_process_group(config.backend, timeout=TIMEOUT, **init)
     try:
+        rank = dist.get_rank()
         if rank == config.fail_rank:
             raise RuntimeError(f"rank {rank} failed on purpose (fail_rank={rank})")
         start = time.perf_counter()
-        history, weights = fit_digits(config)
-        if rank == 0:
-            torch.save({"loss": history["loss"], "weights": weights, "seconds": time.perf_counter() - start}, out)
+        history, weights = fit_digits(Config(**{**asdict(config), "world_size": dist.get_world_size()}))
+        return rank, history, weights, time.perf_counter() - start
     finally:
         dist.destroy_process_group()
+
+
+def _worker(rank: int, config: Config, rendezvous: str, out: str) -> None:
+    """What each spawned rank runs: :func:`_rank`, then rank 0 saves the result to ``out``."""
+    torch.set_num_threads(1)  # the ranks share this machine's cores (see the module docstring)
+    _, history, weights, seconds = _rank(config, init_method=f"file://{rendezvous}", rank=rank,
+                                         world_size=config.world_size)
+    if rank == 0:
+        torch.save({"loss": history["loss"], "weights": weights, "seconds": seconds}, out)
 
 
 class RankFailed(RuntimeError):
@@ -228,20 +235,11 @@ def run_command(config: Config) -> int:
 
 def torchrun_main(config: Config) -> int:
     """One rank of a job started by ``torchrun`` (it sets RANK, WORLD_SIZE, MASTER_ADDR/PORT)."""
-    dist.init_process_group(config.backend, timeout=TIMEOUT)
-    try:
-        rank, world = dist.get_rank(), dist.get_world_size()
-        config = Config(**{**asdict(config), "world_size": world})
-        if rank == config.fail_rank:
-            raise RuntimeError(f"rank {rank} failed on purpose (fail_rank={rank})")
-        start = time.perf_counter()
-        history, _ = fit_digits(config)
-        if rank == 0:
-            _print_run(history["loss"], {"world_size": world, "backend": config.backend, "epochs": config.epochs,
-                                         "batch_size": config.batch_size, "final_loss": history["loss"][-1],
-                                         "seconds": round(time.perf_counter() - start, 3)})
-    finally:
-        dist.destroy_process_group()
+    rank, history, _, seconds = _rank(config)
+    if rank == 0:
+        _print_run(history["loss"], {"world_size": config.world_size, "backend": config.backend,
+                                     "epochs": config.epochs, "batch_size": config.batch_size,
+                                     "final_loss": history["loss"][-1], "seconds": round(seconds, 3)})
     return 0
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -251,7 +252,49 @@ def _evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, loss: str |
     return values
 
 
+def _epoch(net: nn.Module, opt: torch.optim.Optimizer, loss: str, batches, weights: torch.Tensor | None, *,
+           train: tuple, val: tuple | None, metrics: tuple[str, ...], world: int) -> list[float]:
+    """Train one epoch, then evaluate: ``[loss, accuracy, val_loss, val_accuracy]`` (those recorded).
+
+    The training loss is the batch losses weighted by ``weights`` (|B| / m), or the one batch's
+    loss; the rest is measured after the epoch's last step. One read from the device.
+    """
+    batch_losses = _train_epoch(net, opt, LOSSES[loss], batches, world=world)
+    values = [batch_losses[0] if weights is None else torch.stack(batch_losses) @ weights]
+    if metrics or val:
+        model = net.module if isinstance(net, nn.parallel.DistributedDataParallel) else net
+        model.eval()
+        with torch.no_grad():
+            values += _evaluate(model, *train, loss=None, accuracy=bool(metrics))
+            values += _evaluate(model, *val, loss=loss, accuracy=bool(metrics)) if val else []
+    return [values[0].item()] if len(values) == 1 else torch.stack(values).tolist()
+
+
+def _record(columns: dict[str, list], epoch: int, row: dict[str, float], *, lr: float) -> None:
+    """Append one epoch's values to the columns; raise :class:`TrainingDiverged` on a NaN/inf loss."""
+    for name, what in (("loss", "training loss"), ("val_loss", "validation loss")):
+        if name in row and not math.isfinite(row[name]):
+            raise TrainingDiverged(epoch=epoch, value=row[name], lr=lr, what=what)
+    for name, value in [("epoch", epoch), *row.items()]:
+        columns[name].append(value)
+
+
 # ----------------------------------------------------------------------------- fit
+
+
+def _check_options(*, loss, optimizer, lr, epochs, batch_size, weight_decay, metrics, seed) -> dict[str, Any]:
+    """:func:`fit`'s scalar options, checked and normalised, by name (what :attr:`History.params` records)."""
+    loss = check_choice(loss, name="loss", choices=LOSSES)
+    allowed = () if loss == "mse" else ("accuracy",)  # accuracy needs a classification loss
+    metrics = allowed if metrics is None else tuple([metrics] if isinstance(metrics, str) else metrics)
+    if any(name not in allowed for name in metrics):
+        expected = "('accuracy',) or ()" if allowed else "() (accuracy needs a classification loss)"
+        raise ValueError(f"metrics must be {expected} for loss={loss!r}; got {metrics}")
+    return {"loss": loss, "optimizer": check_choice(optimizer, name="optimizer", choices=OPTIMIZERS),
+            "lr": check_positive(lr, name="lr"), "epochs": check_positive_int(epochs, name="epochs"),
+            "batch_size": None if batch_size is None else check_positive_int(batch_size, name="batch_size"),
+            "weight_decay": check_nonnegative(weight_decay, name="weight_decay"),
+            "metrics": allowed if metrics else (), "seed": check_seed(seed)}
 
 
 def fit(
@@ -328,66 +371,43 @@ def fit(
         For invalid arguments, naming the argument, what was expected and what came.
     """
     dtype = _check_model(model)
-    loss = check_choice(loss, name="loss", choices=LOSSES)
-    optimizer = check_choice(optimizer, name="optimizer", choices=OPTIMIZERS)
-    lr, epochs = check_positive(lr, name="lr"), check_positive_int(epochs, name="epochs")
-    batch_size = None if batch_size is None else check_positive_int(batch_size, name="batch_size")
-    weight_decay, seed = check_nonnegative(weight_decay, name="weight_decay"), check_seed(seed)
-    allowed = () if loss == "mse" else ("accuracy",)  # accuracy needs a classification loss
-    metrics = allowed if metrics is None else tuple([metrics] if isinstance(metrics, str) else metrics)
-    if any(name not in allowed for name in metrics):
-        expected = "('accuracy',) or ()" if allowed else "() (accuracy needs a classification loss)"
-        raise ValueError(f"metrics must be {expected} for loss={loss!r}; got {metrics}")
-    metrics = allowed if metrics else ()
+    run = _check_options(loss=loss, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size,
+                         weight_decay=weight_decay, metrics=metrics, seed=seed)
+    loss, metrics = run["loss"], run["metrics"]
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val and y_val must be given together (or neither)")
     dev = resolve_device(device)
     model.to(dev)
     X, y = _data(model, X, y, names=("X", "y"), loss=loss, dtype=dtype, dev=dev)
-    if X_val is not None:
-        X_val, y_val = _data(model, X_val, y_val, names=("X_val", "y_val"), loss=loss, dtype=dtype, dev=dev)
+    val = None if X_val is None else _data(model, X_val, y_val, names=("X_val", "y_val"), loss=loss, dtype=dtype,
+                                           dev=dev)
     m = len(X)
-    batch_size = None if batch_size is None or batch_size >= m else batch_size
+    batch_size = None if run["batch_size"] is None or run["batch_size"] >= m else run["batch_size"]
+    weights = None if batch_size is None else torch.tensor(  # (n_batches,) |B| / m
+        [min(batch_size, m - i) for i in range(0, m, batch_size)], dtype=dtype, device=dev) / m
     ddp = torch.distributed.is_available() and torch.distributed.is_initialized()
     rank, world = (torch.distributed.get_rank(), torch.distributed.get_world_size()) if ddp else (0, 1)
     net = nn.parallel.DistributedDataParallel(model) if ddp else model  # DDP broadcasts rank 0's weights
-    opt = make_optimizer(optimizer, [p for p in model.parameters() if p.requires_grad], lr=lr,
-                         weight_decay=weight_decay)
-    gen = torch.Generator().manual_seed(seed)  # on the CPU: the same batches on any device
-    sizes = [m] if batch_size is None else [min(batch_size, m - i) for i in range(0, m, batch_size)]
-    weights = torch.tensor(sizes, dtype=dtype, device=dev) / m  # (n_batches,) |B| / m
-
-    val = X_val is not None
+    opt = make_optimizer(run["optimizer"], [p for p in model.parameters() if p.requires_grad], lr=run["lr"],
+                         weight_decay=run["weight_decay"])
+    gen = torch.Generator().manual_seed(run["seed"])  # on the CPU: the same batches on any device
     names = ["loss", *metrics, *(["val_loss", *(f"val_{n}" for n in metrics)] if val else [])]
     columns = {n: [] for n in ["epoch", "loss", *(["val_loss"] if val else []), *names[1:]]}
     was_training = model.training
     cuda = [dev.index if dev.index is not None else torch.cuda.current_device()] if dev.type == "cuda" else []
     try:
         with torch.random.fork_rng(devices=cuda):
-            torch.manual_seed(seed)
-            for epoch in range(1, epochs + 1):
+            torch.manual_seed(run["seed"])
+            for epoch in range(1, run["epochs"] + 1):
                 batches = _batches(X, y, batch_size, gen, rank=rank, world=world)
-                batch_losses = _train_epoch(net, opt, LOSSES[loss], batches, world=world)
-                values = [batch_losses[0] if batch_size is None else torch.stack(batch_losses) @ weights]
-                if metrics or val:
-                    model.eval()
-                    with torch.no_grad():
-                        values += _evaluate(model, X, y, loss=None, accuracy=bool(metrics))
-                        values += _evaluate(model, X_val, y_val, loss=loss, accuracy=bool(metrics)) if val else []
-                read = [values[0].item()] if len(values) == 1 else torch.stack(values).tolist()  # one host read
-                row = dict(zip(names, read, strict=True))
-                for name, what in (("loss", "training loss"), ("val_loss", "validation loss")):
-                    if name in row and not math.isfinite(row[name]):
-                        raise TrainingDiverged(epoch=epoch, value=row[name], lr=lr, what=what)
-                for name, value in [("epoch", epoch), *row.items()]:
-                    columns[name].append(value)
+                values = _epoch(net, opt, loss, batches, weights, train=(X, y), val=val, metrics=metrics, world=world)
+                _record(columns, epoch, dict(zip(names, values, strict=True)), lr=run["lr"])
     finally:
         model.train(was_training)
         opt.zero_grad(set_to_none=True)  # leave no .grad behind
     if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):  # the last step is in no loss
-        raise TrainingDiverged(epoch=epochs, value=float("nan"), lr=lr, what="model (a parameter after the last step)")
-    params = {"loss": loss, "optimizer": optimizer, "lr": lr, "epochs": epochs, "batch_size": batch_size,
-              "weight_decay": weight_decay, "metrics": metrics, "seed": seed, "device": str(dev),
-              "dtype": str(dtype).removeprefix("torch."), "fused": bool(opt.defaults.get("fused")),
-              "n_samples": m, "world_size": world}
-    return History(columns, params=params)
+        raise TrainingDiverged(epoch=run["epochs"], value=float("nan"), lr=run["lr"],
+                               what="model (a parameter after the last step)")
+    return History(columns, params={**run, "batch_size": batch_size, "device": str(dev), "n_samples": m,
+                                    "dtype": str(dtype).removeprefix("torch."), "world_size": world,
+                                    "fused": bool(opt.defaults.get("fused"))})

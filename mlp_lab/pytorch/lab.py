@@ -32,17 +32,8 @@ from mlp_lab.data import Standardizer, rust_lab_dataset
 from mlp_lab.defaults import SEED_SETTINGS
 from mlp_lab.pytorch.fit import History, fit, resolve_device
 
-__all__ = [
-    "FAITHFUL_NOTE",
-    "SEED_EXPECTED",
-    "SEED_SETTINGS",
-    "LabResult",
-    "build_seed_network",
-    "format_lab_log",
-    "lab_accuracy",
-    "run_lab",
-    "tch_linear_init_",
-]
+__all__ = ["FAITHFUL_NOTE", "SEED_EXPECTED", "SEED_SETTINGS", "LabResult", "build_seed_network", "format_lab_log",
+           "lab_accuracy", "run_lab", "tch_linear_init_"]
 
 
 #: The seed's "expected output (approximate)": loss at epochs 20..100 and the final accuracy.
