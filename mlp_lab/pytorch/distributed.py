@@ -18,8 +18,10 @@ compares with one process.
 This module holds what a notebook cannot: the worker that each rank runs must be importable, because
 ``spawn`` starts fresh interpreters that import it by name. Each local worker calls
 ``torch.set_num_threads(1)``: the ranks share this machine's cores, and ranks of several threads each
-would wait for one another's time slices. This is the only place the library changes the thread
-count, and only in the processes it starts.
+would wait for one another's time slices. On the PyTorch side this is the only change of the thread
+count, and only in the processes started here (:func:`~mlp_lab.pytorch.fit` never changes it; the
+learner checkers of :mod:`mlp_lab.check` run their tiny references on one thread for the duration of
+a check and then restore the setting).
 
 Command line (each prints ``Epoch: e, Loss: x`` lines and, last, one JSON object)::
 

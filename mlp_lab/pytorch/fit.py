@@ -17,15 +17,18 @@ accuracy and the validation loss of the model after the epoch's last step.
 Two things keep it as fast as the loop written by hand (``python -m benchmarks fit``): the data
 are converted once to the model's dtype and device and each epoch slices one random permutation
 (no ``DataLoader``), and the batch losses stay on the device until the epoch ends (one host read
-per epoch, not one ``.item()`` per step). :func:`fit` never changes ``torch.set_num_threads``
-(only :mod:`mlp_lab.pytorch.distributed` does, in the worker processes it starts).
+per epoch, not one ``.item()`` per step). :func:`fit` never changes ``torch.set_num_threads``:
+:mod:`mlp_lab.pytorch.distributed` sets one thread in the worker processes it starts, and the
+learner checkers (:mod:`mlp_lab.check`) use one thread during a check and then restore the setting.
 
 Data parallelism. Inside an initialised :mod:`torch.distributed` process group of :math:`N`
 ranks, :func:`fit` wraps the model in :class:`~torch.nn.parallel.DistributedDataParallel` and
 rank :math:`r` takes the :math:`r`-th of :math:`N` near-equal shards :math:`B_r` of every batch.
 DDP averages the ranks' gradients, so each rank back-propagates
 :math:`N \tfrac{|B_r|}{|B|} J_{B_r}`, and the average is :math:`\nabla J_B` even when the shards
-differ in size (the last batch of an epoch): every rank takes the single-process step.
+differ in size (the last batch of an epoch): every rank takes the single-process step. So
+data-parallel training is this function, with its epoch loop, on every rank, not a second trainer;
+:mod:`mlp_lab.pytorch.distributed` only starts the ranks and compares them with one process.
 """
 
 from __future__ import annotations
