@@ -105,7 +105,7 @@ def _make_offline(html: str, *, name: str | None, alt: str) -> str:
     found = _UID.search(html)
     if found is None:
         raise ValueError("html does not look like the output of Animation.to_jshtml (no _anim_img id)")
-    html = _LINK.sub("", html)
+    html = _LINK.sub("", html).replace('\\\n"', '"')  # no line continuation after a frame's last base64 line
     for icon, symbol in _ICONS.items():
         html = html.replace(f'<i class="{icon}"></i>', symbol)
     if name is None:
