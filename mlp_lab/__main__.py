@@ -4,10 +4,10 @@ Commands
 --------
 ``lab``
     Run the seed tutorial's lab (corrected, or ``--faithful`` to the seed's program) and
-    print its log in the seed's format. The logic lives in :mod:`mlp_lab.lab`.
+    print its log in the seed's format. The logic lives in :mod:`mlp_lab.pytorch.lab`.
 ``ddp``
     Train on scikit-learn's digits with N local ranks (``torch.distributed``, gloo) and in one
-    process, and compare. The logic and the options live in :mod:`mlp_lab.distributed`.
+    process, and compare. The logic and the options live in :mod:`mlp_lab.pytorch.distributed`.
 
 Exit status: 0 on success; 2 for a bad command, flag or value (argparse's convention).
 """
@@ -26,7 +26,7 @@ from mlp_lab.defaults import SEED_SETTINGS
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with one sub-command per program (``lab`` for now)."""
+    """The argument parser, with the sub-commands ``lab`` and ``ddp`` (``ddp`` parses its own options)."""
     parser = argparse.ArgumentParser(
         prog="python -m mlp_lab",
         description="Programs of the mlp-lab course.",
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "binary_cross_entropy_with_logits); the first line printed says so",
     )
     p.set_defaults(subparser=p)
-    # Listed for --help only: main() hands `ddp` and its options to mlp_lab.distributed.
+    # Listed for --help only: main() hands `ddp` and its options to mlp_lab.pytorch.distributed.
     commands.add_parser(
         "ddp", add_help=False,
         help="data-parallel training with torch.distributed on N local ranks, compared with one process "
@@ -76,14 +76,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default: ``sys.argv[1:]``), run the command, return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["ddp"]:
-        from mlp_lab import distributed  # imports torch
+        from mlp_lab.pytorch import distributed  # imports torch
 
         return distributed.main(argv[1:], prog="python -m mlp_lab ddp")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "lab":
-        from mlp_lab import lab  # imports torch: only once the flags are known to be good
-        from mlp_lab.train import resolve_device
+        from mlp_lab.pytorch import lab  # imports torch: only once the flags are known to be good
+        from mlp_lab.pytorch.fit import resolve_device
 
         try:
             device = resolve_device(args.device)

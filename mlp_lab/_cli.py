@@ -1,4 +1,4 @@
-"""Argument types shared by the command-line programs (``python -m mlp_lab``, ``mlp_lab.bench``).
+"""Argument types shared by the command-line programs (``python -m mlp_lab``, ``python -m benchmarks``).
 
 Each turns a flag's text into a value or raises :class:`argparse.ArgumentTypeError`, which
 argparse reports as ``argument --flag: <message>`` with exit status 2. No heavy imports here:

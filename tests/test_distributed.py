@@ -1,4 +1,4 @@
-"""Data-parallel training (mlp_lab.distributed, fit under torch.distributed) against one process.
+"""Data-parallel training (mlp_lab.pytorch.distributed, fit under torch.distributed) against one process.
 
 Every run here starts real processes: PyTorch's own process group over the gloo backend on
 127.0.0.1, DistributedDataParallel inside `fit`. Runs are small (a few epochs of the digits).
@@ -19,7 +19,7 @@ import numpy as np
 import psutil
 import pytest
 
-from mlp_lab.distributed import Config, RankFailed, launch, run, train
+from mlp_lab.pytorch.distributed import Config, RankFailed, fit_digits, launch, run
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"world_size", "backend", "epochs", "final_loss", "single_process_final_loss", "max_abs_weight_diff",
@@ -41,7 +41,7 @@ def test_two_ranks_equal_one_process_to_float64_rounding(two_ranks):
 def test_one_rank_is_the_single_process_run():
     config = Config(world_size=1, epochs=1, batch_size=64)
     ddp = launch(config)
-    history, weights = train(config)
+    history, weights = fit_digits(config)
     assert ddp["loss"] == history["loss"]
     for a, b in zip(ddp["weights"], weights, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
@@ -115,11 +115,11 @@ def test_cli_bad_arguments_exit_2(args, message):
 def test_torchrun_launches_the_same_worker():
     torchrun = Path(sys.executable).parent / "torchrun"
     exe = str(torchrun) if torchrun.exists() else shutil.which("torchrun")
-    proc = subprocess.run([exe, "--standalone", "--nproc-per-node", "2", "-m", "mlp_lab.distributed",
+    proc = subprocess.run([exe, "--standalone", "--nproc-per-node", "2", "-m", "mlp_lab.pytorch.distributed",
                            "--epochs", "2", "--batch-size", "128"], cwd=ROOT, capture_output=True, text=True,
                           timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert (summary["world_size"], summary["epochs"]) == (2, 2)
-    single, _ = train(Config(world_size=2, epochs=2, batch_size=128))
+    single, _ = fit_digits(Config(world_size=2, epochs=2, batch_size=128))
     assert summary["final_loss"] == pytest.approx(single["loss"][-1], rel=1e-12)

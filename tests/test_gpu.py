@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from mlp_lab.data import make_blobs
-from mlp_lab.lab import build_seed_network, run_lab
-from mlp_lab.train import fit
+from mlp_lab.pytorch import fit
+from mlp_lab.pytorch.lab import build_seed_network, run_lab
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (none on this machine)")
 

@@ -37,9 +37,7 @@ import psutil
 import pytest
 from playwright.async_api import async_playwright
 
-from mlp_lab.distributed import free_port
-
-from browser import CHROMIUM, CHROMIUM_ARGS, chromium_problem
+from browser import CHROMIUM, CHROMIUM_ARGS, chromium_problem, free_port
 from conftest import NOTEBOOKS, ROOT
 
 SCREENSHOTS = Path(os.environ.get("MLP_LAB_SCREENSHOTS", "/tmp/mlp-lab-screenshots"))

@@ -9,6 +9,8 @@
   install it.
 * :func:`serve`: a folder served from 127.0.0.1 on a free port by a thread of :mod:`http.server`,
   with the types a built site needs (fonts, notebooks), and no request log on the terminal.
+* :func:`free_port`: a TCP port on 127.0.0.1 that is free now, for a server started in another process
+  (JupyterLab in ``tests/test_jupyterlab.py``). The project's one free-port helper.
 
 ``tools/build_pdf.py`` imports it from its own folder; the tests put ``tools/`` on ``sys.path``
 (``tests/conftest.py``).
@@ -20,6 +22,7 @@ import contextlib
 import functools
 import http.server
 import os
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +82,13 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         pass  # the browser side keeps the request log
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @contextlib.contextmanager

@@ -27,22 +27,13 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from mlp_lab._validation import check_positive, check_positive_int, check_seed
+from mlp_lab._validation import check_positive_int, check_seed
 from mlp_lab.data import Standardizer, rust_lab_dataset
 from mlp_lab.defaults import SEED_SETTINGS
-from mlp_lab.train import History, fit, resolve_device
+from mlp_lab.pytorch.fit import History, fit, resolve_device
 
-__all__ = [
-    "FAITHFUL_NOTE",
-    "SEED_EXPECTED",
-    "SEED_SETTINGS",
-    "LabResult",
-    "build_seed_network",
-    "format_lab_log",
-    "lab_accuracy",
-    "run_lab",
-    "tch_linear_init_",
-]
+__all__ = ["FAITHFUL_NOTE", "SEED_EXPECTED", "SEED_SETTINGS", "LabResult", "build_seed_network", "format_lab_log",
+           "lab_accuracy", "run_lab", "tch_linear_init_"]
 
 
 #: The seed's "expected output (approximate)": loss at epochs 20..100 and the final accuracy.
@@ -137,7 +128,7 @@ class LabResult:
     accuracy : float
         Final training accuracy, computed the seed's way (see :func:`lab_accuracy`).
     history : History
-        The full :class:`~mlp_lab.train.History` from :func:`~mlp_lab.train.fit`.
+        The full :class:`~mlp_lab.pytorch.History` from :func:`~mlp_lab.pytorch.fit`.
     model : torch.nn.Sequential
         The trained network.
     faithful : bool
@@ -168,7 +159,7 @@ def run_lab(
     """Train the seed's network on the seed's data with the seed's settings (by default).
 
     Full-batch Adam (Kingma & Ba, 2015; PyTorch's defaults besides ``lr``), float32, through
-    :func:`mlp_lab.train.fit` with ``loss="bce"``.
+    :func:`mlp_lab.pytorch.fit` with ``loss="bce"`` (which checks ``epochs`` and ``lr``).
 
     Parameters
     ----------
@@ -190,8 +181,6 @@ def run_lab(
     LabResult
         Per-epoch losses, the final accuracy computed the seed's way, the History and the model.
     """
-    epochs = check_positive_int(epochs, name="epochs")
-    lr = check_positive(lr, name="lr")
     dev = resolve_device(device)
     X, y = rust_lab_dataset()  # (10, 2), (10,) float64
     if standardize:

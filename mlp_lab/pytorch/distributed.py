@@ -9,20 +9,27 @@ shards :math:`B_1, \dots, B_N` (one per process, a *rank*),
 so when every rank holds the same weights, computes its shard's gradient and the ranks average
 those gradients (an *all-reduce*), every rank takes exactly the single-process step, up to
 floating-point summation order. :class:`~torch.nn.parallel.DistributedDataParallel` (DDP) does the
-averaging during ``backward()``; :func:`mlp_lab.train.fit` wraps the model in it whenever a process
-group is initialised, and weights each rank's loss by :math:`N |B_r| / |B|` so that the average is
-exact even when the shards differ in size (the last batch of an epoch).
+averaging during ``backward()``; :func:`mlp_lab.pytorch.fit` (the course's one trainer) wraps the model
+in it whenever a process group is initialised, and weights each rank's loss by :math:`N |B_r| / |B|`
+so that the average is exact even when the shards differ in size (the last batch of an epoch).
+This module only starts the ranks, runs :func:`fit_digits` (that ``fit`` on the digits) in each, and
+compares with one process.
 
 This module holds what a notebook cannot: the worker that each rank runs must be importable, because
-``spawn`` starts fresh interpreters that import it by name.
+``spawn`` starts fresh interpreters that import it by name. Each local worker calls
+``torch.set_num_threads(1)``: the ranks share this machine's cores, and ranks of several threads each
+would wait for one another's time slices. On the PyTorch side this is the only change of the thread
+count, and only in the processes started here (:func:`~mlp_lab.pytorch.fit` never changes it; the
+learner checkers of :mod:`mlp_lab.check` run their tiny references on one thread for the duration of
+a check and then restore the setting).
 
 Command line (each prints ``Epoch: e, Loss: x`` lines and, last, one JSON object)::
 
     python -m mlp_lab ddp --world-size 2            # starts 2 local ranks itself, then 1 process
-    torchrun --standalone --nproc-per-node 2 -m mlp_lab.distributed --epochs 5   # as real jobs start
+    torchrun --standalone --nproc-per-node 2 -m mlp_lab.pytorch.distributed --epochs 5   # as real jobs start
     # two machines: run on each, with its own --node-rank (0 on the machine at HOST)
     torchrun --nnodes 2 --node-rank 0 --nproc-per-node 2 --rdzv-backend c10d \
-        --rdzv-endpoint HOST:29400 --rdzv-id mlp-lab -m mlp_lab.distributed
+        --rdzv-endpoint HOST:29400 --rdzv-id mlp-lab -m mlp_lab.pytorch.distributed
 
 Exit status: 0 on success; 1 when a rank fails (its error is printed; the other ranks are stopped);
 2 for bad arguments.
@@ -33,7 +40,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -50,7 +56,7 @@ from torch import nn
 
 from mlp_lab._cli import nonnegative_int, positive_float, positive_int
 
-__all__ = ["Config", "digits_data", "build_model", "train", "launch", "run", "main"]
+__all__ = ["Config", "digits_data", "build_model", "fit_digits", "launch", "run", "main"]
 
 TIMEOUT = timedelta(seconds=60)  # a collective that waits longer than this fails instead of hanging
 
@@ -94,17 +100,17 @@ def build_model(config: Config, n_in: int = 64, n_out: int = 10) -> nn.Sequentia
     return model.double()
 
 
-def train(config: Config):
-    """Train on the digits with :func:`mlp_lab.train.fit`: data-parallel if a process group is up.
+def fit_digits(config: Config):
+    """:func:`mlp_lab.pytorch.fit` on the digits: data-parallel if a process group is up, else one process.
 
     Returns
     -------
-    history : mlp_lab.history.History
+    history : mlp_lab.pytorch.History
         The per-epoch global training loss, the same on every rank.
     weights : list of numpy.ndarray
         The trained parameters (every rank holds the same).
     """
-    from mlp_lab.train import fit
+    from mlp_lab.pytorch.fit import fit
 
     X, y = digits_data()
     model = build_model(config, X.shape[1], int(y.max()) + 1)
@@ -113,27 +119,27 @@ def train(config: Config):
     return history, [p.detach().numpy().copy() for p in model.parameters()]
 
 
-def _worker(rank: int, config: Config, port: int, out: str) -> None:
-    """What each spawned rank runs: join the group, train, rank 0 saves the result to ``out``."""
-    torch.set_num_threads(1)  # the ranks share this machine's cores
-    dist.init_process_group(config.backend, init_method=f"tcp://127.0.0.1:{port}", rank=rank,
-                            world_size=config.world_size, timeout=TIMEOUT)
+def _rank(config: Config, **init) -> tuple[int, object, list[np.ndarray], float]:
+    """One rank: join the process group (``init``: how to find it), train; rank, history, weights, seconds."""
+    dist.init_process_group(config.backend, timeout=TIMEOUT, **init)
     try:
+        rank = dist.get_rank()
         if rank == config.fail_rank:
             raise RuntimeError(f"rank {rank} failed on purpose (fail_rank={rank})")
         start = time.perf_counter()
-        history, weights = train(config)
-        if rank == 0:
-            torch.save({"loss": history["loss"], "weights": weights, "seconds": time.perf_counter() - start}, out)
+        history, weights = fit_digits(Config(**{**asdict(config), "world_size": dist.get_world_size()}))
+        return rank, history, weights, time.perf_counter() - start
     finally:
         dist.destroy_process_group()
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _worker(rank: int, config: Config, rendezvous: str, out: str) -> None:
+    """What each spawned rank runs: :func:`_rank`, then rank 0 saves the result to ``out``."""
+    torch.set_num_threads(1)  # the ranks share this machine's cores (see the module docstring)
+    _, history, weights, seconds = _rank(config, init_method=f"file://{rendezvous}", rank=rank,
+                                         world_size=config.world_size)
+    if rank == 0:
+        torch.save({"loss": history["loss"], "weights": weights, "seconds": seconds}, out)
 
 
 class RankFailed(RuntimeError):
@@ -145,11 +151,12 @@ def launch(config: Config) -> dict:
 
     If any rank raises, the others are terminated and :class:`RankFailed` carries that rank's
     error: the job ends within :data:`TIMEOUT` at worst, never hangs, and leaves no process behind.
+    The ranks meet through a file in a temporary folder (no port to pick).
     """
     with tempfile.TemporaryDirectory(prefix="mlp-lab-ddp-") as tmp:
         out = str(Path(tmp) / "rank0.pt")
         try:
-            mp.start_processes(_worker, args=(config, free_port(), out), nprocs=config.world_size,
+            mp.start_processes(_worker, args=(config, str(Path(tmp) / "rendezvous"), out), nprocs=config.world_size,
                                join=True, start_method="spawn")
         except (mp.ProcessRaisedException, mp.ProcessExitedException) as exc:
             raise RankFailed(f"rank {exc.error_index} failed:\n{exc}") from None
@@ -166,7 +173,7 @@ def run(config: Config) -> dict:
     ddp = launch(config)
     seconds = time.perf_counter() - start
     start = time.perf_counter()
-    single_history, single_weights = train(config)
+    single_history, single_weights = fit_digits(config)
     single_seconds = time.perf_counter() - start
     diff = max(float(np.max(np.abs(a - b))) for a, b in zip(ddp["weights"], single_weights, strict=True))
     return {
@@ -189,7 +196,7 @@ def _backend(text: str) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``python -m mlp_lab ddp`` (also used by ``-m mlp_lab.distributed``)."""
+    """The options of ``python -m mlp_lab ddp`` (also used by ``-m mlp_lab.pytorch.distributed``)."""
     d = Config()
     parser.add_argument("--world-size", type=positive_int, default=d.world_size, help="local ranks to start, >= 1")
     parser.add_argument("--epochs", type=positive_int, default=d.epochs, help="passes over the data, >= 1")
@@ -230,25 +237,16 @@ def run_command(config: Config) -> int:
 
 def torchrun_main(config: Config) -> int:
     """One rank of a job started by ``torchrun`` (it sets RANK, WORLD_SIZE, MASTER_ADDR/PORT)."""
-    dist.init_process_group(config.backend, timeout=TIMEOUT)
-    try:
-        rank, world = dist.get_rank(), dist.get_world_size()
-        config = Config(**{**asdict(config), "world_size": world})
-        if rank == config.fail_rank:
-            raise RuntimeError(f"rank {rank} failed on purpose (fail_rank={rank})")
-        start = time.perf_counter()
-        history, _ = train(config)
-        if rank == 0:
-            _print_run(history["loss"], {"world_size": world, "backend": config.backend, "epochs": config.epochs,
-                                         "batch_size": config.batch_size, "final_loss": history["loss"][-1],
-                                         "seconds": round(time.perf_counter() - start, 3)})
-    finally:
-        dist.destroy_process_group()
+    rank, history, _, seconds = _rank(config)
+    if rank == 0:
+        _print_run(history["loss"], {"world_size": config.world_size, "backend": config.backend,
+                                     "epochs": config.epochs, "batch_size": config.batch_size,
+                                     "final_loss": history["loss"][-1], "seconds": round(seconds, 3)})
     return 0
 
 
-def main(argv: Sequence[str] | None = None, *, prog: str = "python -m mlp_lab.distributed") -> int:
-    """``python -m mlp_lab.distributed``: one rank under ``torchrun``, else the local job."""
+def main(argv: Sequence[str] | None = None, *, prog: str = "python -m mlp_lab.pytorch.distributed") -> int:
+    """``python -m mlp_lab.pytorch.distributed``: one rank under ``torchrun``, else the local job."""
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Train an MLP on scikit-learn's digits data-parallel (torch.distributed) and, "

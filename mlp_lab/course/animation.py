@@ -1,37 +1,38 @@
 """Matplotlib animations as self-contained HTML: offline, deterministic, with play/pause and a slider.
 
 :meth:`matplotlib.animation.Animation.to_jshtml` embeds every frame as a base64 PNG and a small
-JavaScript player, so the result plays in a notebook and on a static site with no server. Two
-details stop it from being used as is in the course:
+JavaScript player (matplotlib's :class:`~matplotlib.animation.HTMLWriter`), so the result plays in a
+notebook and on a static site with no server. Three details stop it from being used as is in the
+course:
 
 * it links an external stylesheet (Font Awesome, from a CDN) for the icons of its buttons, so a
   page showing it makes a request to another host, and without the network the buttons are
   blank;
 * it names its HTML elements with a random UUID (``_anim_img9dfd...``), so the same animation
-  gives different HTML on every run and a stored notebook output can never be compared.
+  gives different HTML on every run and a stored notebook output can never be compared;
+* every PNG frame carries a text chunk naming the matplotlib version and its web address.
 
-:func:`offline_jshtml` fixes both: the external link goes, the icons become Unicode symbols
-(black triangles and bars that every browser font has; each button keeps its ``title`` and
-``aria-label``), the PNG frames lose their text metadata
-(which holds the matplotlib version and its web address), and the random id is replaced by a
-fixed one derived from ``name`` or, by default, from the frames themselves. The frame's
+:func:`offline_jshtml` renders the frames with the same writer, passing ``savefig``'s own
+``metadata={"Software": None}`` so that no text chunk is written; then the external link goes, the
+icons become Unicode symbols (black triangles and bars that every browser font has; each button
+keeps its ``title`` and ``aria-label``), and the random id is replaced by a fixed one derived from
+``name`` or, by default, from the frames themselves. The frame's
 ``<img>`` gets the ``alt`` text you give (a page checker, and a screen reader, need one).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import html as _html
 import re
-import struct
-import zlib
+from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.animation import Animation
 
-__all__ = ["make_offline", "offline_jshtml"]
+__all__ = ["offline_jshtml"]
 
 # Font Awesome icon class -> a Unicode symbol with the same meaning.
 _ICONS: dict[str, str] = {
@@ -49,7 +50,6 @@ _LINK = re.compile(r"<link[^>]*href=[\"']https?://[^>]*>\s*", re.IGNORECASE)
 _UID = re.compile(r'id="_anim_img([0-9a-f]{32})"')
 _FRAME = re.compile(r'"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)"')
 _NAME = re.compile(r"[A-Za-z0-9_]+")
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 _DEFAULT_ALT = "Frames of an animation; the buttons below play, pause and step through them."
@@ -63,7 +63,8 @@ def offline_jshtml(
     Parameters
     ----------
     anim : matplotlib.animation.Animation
-        E.g. a :class:`~matplotlib.animation.FuncAnimation`. Its frames are rendered here.
+        E.g. a :class:`~matplotlib.animation.FuncAnimation`. Its frames are rendered here; the
+        player loops (``to_jshtml``'s default for a repeating animation).
     name : str, optional, keyword-only
         Letters, digits and ``_``: the elements' ids become ``_anim_img<name>`` and so on, and
         the player object ``anim<name>``. Give different names to two animations on one page.
@@ -71,8 +72,7 @@ def offline_jshtml(
     alt : str, keyword-only
         The alternative text of the frame image: what the animation shows, in words.
     fps : float, optional, keyword-only
-        Frames per second of the player; matplotlib's default (from the animation's
-        ``interval``) when omitted.
+        Frames per second of the player; by default the animation's own, ``1000 / interval``.
 
     Returns
     -------
@@ -90,19 +90,24 @@ def offline_jshtml(
         raise ValueError(f"name must be letters, digits and '_' (it becomes an HTML id), got {name!r}")
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError(f"alt must be a non-empty description of the animation, got {alt!r}")
-    html = anim.to_jshtml(fps=fps)
-    return make_offline(html, name=name, alt=alt)
+    from matplotlib.animation import HTMLWriter
+
+    writer = HTMLWriter(fps=fps or 1000 / anim.event_source.interval, embed_frames=True, default_mode="loop")
+    with TemporaryDirectory() as tmp:  # what to_jshtml does, with savefig's metadata= set
+        path = Path(tmp, "animation.html")
+        anim.save(str(path), writer=writer, savefig_kwargs={"metadata": {"Software": None}})
+        html = path.read_text()
+    return _make_offline(html, name=name, alt=alt)
 
 
-def make_offline(html: str, *, name: str | None = None, alt: str = _DEFAULT_ALT) -> str:
-    """:func:`offline_jshtml`'s work on an HTML string produced by ``to_jshtml``."""
+def _make_offline(html: str, *, name: str | None, alt: str) -> str:
+    """The writer's HTML without its external link, icon font and random id; ``alt`` on the image."""
     found = _UID.search(html)
     if found is None:
         raise ValueError("html does not look like the output of Animation.to_jshtml (no _anim_img id)")
-    html = _LINK.sub("", html)
+    html = _LINK.sub("", html).replace('\\\n"', '"')  # no line continuation after a frame's last base64 line
     for icon, symbol in _ICONS.items():
         html = html.replace(f'<i class="{icon}"></i>', symbol)
-    html = _FRAME.sub(lambda m: f'"data:image/png;base64,{_strip_png_text(m.group(1))}"', html)
     if name is None:
         frames = "".join(_FRAME.findall(html))
         name = "h" + hashlib.sha256(frames.encode("ascii")).hexdigest()[:16]
@@ -110,37 +115,5 @@ def make_offline(html: str, *, name: str | None = None, alt: str = _DEFAULT_ALT)
     img = f'<img id="_anim_img{name}"'
     html = html.replace(img, f'{img} alt="{_html.escape(alt, quote=True)}"', 1)
     if re.search(r"https?://", html):  # pragma: no cover - a new matplotlib template would land here
-        raise ValueError("to_jshtml's output still holds an external address after cleaning; update mlp_lab.animation")
+        raise ValueError("the HTML still holds an external address after cleaning; update mlp_lab.course.animation")
     return html
-
-
-def _strip_png_text(b64: str) -> str:
-    """A base64 PNG (as ``to_jshtml`` writes it, lines ending in ``\\``) without tEXt/iTXt/zTXt chunks."""
-    lines = b64.split("\\\n")
-    data = base64.b64decode("".join(lines))
-    if not data.startswith(_PNG_SIGNATURE):
-        raise ValueError("an embedded frame is not a PNG image")
-    out, pos = [_PNG_SIGNATURE], len(_PNG_SIGNATURE)
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind = data[pos + 4:pos + 8]
-        end = pos + 12 + length  # length, type, data, CRC
-        if kind not in (b"tEXt", b"iTXt", b"zTXt"):
-            out.append(data[pos:end])
-        pos = end
-    clean = base64.b64encode(b"".join(out)).decode("ascii")
-    width = len(lines[0]) if len(lines) > 1 else 76
-    return "\\\n".join(clean[i:i + width] for i in range(0, len(clean), width))
-
-
-def _png_crc_ok(png: bytes) -> bool:
-    """Whether every chunk's CRC is right (used by the tests)."""
-    pos = len(_PNG_SIGNATURE)
-    while pos < len(png):
-        (length,) = struct.unpack(">I", png[pos:pos + 4])
-        body = png[pos + 4:pos + 8 + length]
-        (crc,) = struct.unpack(">I", png[pos + 8 + length:pos + 12 + length])
-        if zlib.crc32(body) != crc:
-            return False
-        pos += 12 + length
-    return True

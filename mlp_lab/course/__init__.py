@@ -1,0 +1,1 @@
+"""Course tooling, not course content: animations for the pages (:mod:`.animation`)."""
