@@ -71,7 +71,7 @@ def _momentum_variant(w, g, b, lr, mu, nesterov, *, mistake: str = ""):
     if mistake == "nesterov_always":
         nesterov = True
     if nesterov:
-        step = g + mu * (b_old if mistake == "nesterov_old_buffer" else b)
+        step = g + mu * b
     else:
         step = b
     sign = -1.0 if mistake == "sign" else 1.0
@@ -82,12 +82,11 @@ _MOMENTUM_MISTAKES = {
     "dampened": "the buffer averages the gradients, b = mu b + (1 - mu) g: that is an exponential moving average "
     "(Adam's m), not (opt-momentum). Hint: as torch.optim.SGD, b = mu * b + g.",
     "step_before_buffer": "the step uses the previous buffer: update b first, then w = w - lr * b.",
-    "nesterov_ignored": "nesterov=True is ignored. Hint: with Nesterov the step is lr * (g + mu * b), with the "
-    "new b (opt-nesterov).",
+    "nesterov_ignored": "the Nesterov step is the plain momentum step (nesterov=True ignored, or lr * (g + mu * b) "
+    "with b before its update, which is the same). Hint: update b first, then step by lr * (g + mu * b) "
+    "(opt-nesterov).",
     "nesterov_always": "the Nesterov step is taken even when nesterov=False. Hint: without Nesterov the step is "
     "lr * b.",
-    "nesterov_old_buffer": "the Nesterov step uses the buffer before its update. Hint: update b first, then "
-    "step by lr * (g + mu * b).",
     "sign": "the step goes uphill: w = w - lr * b, a minus sign.",
 }
 
@@ -329,7 +328,12 @@ def _clip_runner(grads: list[np.ndarray], max_norm: float):
 def _clip_unpack(k: int):
     def unpack(out: object) -> tuple[object, ...]:
         if not isinstance(out, tuple | list) or len(out) != 2:
-            got = f"{len(out)} values" if isinstance(out, tuple | list) else f"a {type(out).__name__}"
+            if isinstance(out, tuple | list):
+                got = f"{len(out)} values"
+            elif out is None:
+                got = "None"
+            else:  # a float, np.float64 or 0-d tensor: one message for all, so that the mistake is named
+                got = "a single number" if np.ndim(out) == 0 else f"a {type(out).__name__}"
             raise BadOutput(f"returned {got}, expected a tuple (clipped_grads, total_norm)")
         clipped, total = out
         if not isinstance(clipped, tuple | list) or len(clipped) != k:
@@ -348,17 +352,13 @@ def _clip_variant(grads, max_norm, *, mistake: str = ""):
     eps = 0.0 if mistake == "eps_missing" else CLIP_EPS
     if mistake == "per_tensor":
         return [g * min(1.0, max_norm / (n + eps)) for g, n in zip(grads, norms, strict=True)], total
-    coef = max_norm / (total + eps)
+    coef = max_norm / (total + eps) if total + eps > 0 else math.inf
     if mistake != "always_scaled":
         coef = min(1.0, coef)
     if mistake == "in_place":
         for g in grads:
             g *= coef
         return grads, total
-    if mistake == "only_norm":
-        for g in grads:
-            g *= coef
-        return total
     clipped = [g * coef for g in grads]
     return clipped, (total * coef if mistake == "norm_after" else total)
 
@@ -372,12 +372,10 @@ _CLIP_MISTAKES = {
     "sqrt(sum_k ||g_k||**2).",
     "no_sqrt": "the square root is missing: total_norm is sqrt(sum of the squares).",
     "norm_after": "total_norm is the norm after clipping: as clip_grad_norm_, return the norm before.",
-    "eps_missing": "the eps = 1e-6 of (init-clip) is missing (and all-zero gradients give 0 / 0 = NaN): "
-    "the factor is min(1, max_norm / (norm + 1e-6)), as clip_grad_norm_.",
+    "eps_missing": "the eps = 1e-6 of (init-clip) is missing: the factor is min(1, max_norm / (norm + 1e-6)), "
+    "as clip_grad_norm_.",
     "in_place": "the arrays you were given are scaled in place (g *= ...): return new arrays, [g * coef for g in "
     "grads], and leave the caller's gradients as they were.",
-    "only_norm": "only the norm is returned, as torch's in-place clip_grad_norm_ does: this function returns "
-    "(clipped_grads, total_norm), new arrays and the norm before clipping.",
 }
 
 
@@ -422,5 +420,7 @@ def clip_grad_norm(fn: object, *, seed: int = 0) -> CheckResult:
 
     mistakes = [Mistake(key, text, lambda g, c, k=key: _clip_variant(g, c, mistake=k))
                 for key, text in _CLIP_MISTAKES.items()]
-    hints = {"modified": "g *= coef changes the caller's arrays: return new ones, [g * coef for g in grads]."}
+    hints = {"modified": "g *= coef changes the caller's arrays: return new ones, [g * coef for g in grads].",
+             "type": "return a tuple (clipped_grads, total_norm): a list of new arrays and the norm before "
+             "clipping (torch's clip_grad_norm_ clips in place and returns only the norm; this function does not)."}
     return run_check(Spec("clip_grad_norm", "clip_grad_norm(grads, max_norm)", hints=hints), fn, cases, mistakes)
