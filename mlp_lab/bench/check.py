@@ -71,6 +71,45 @@ def _precision_recall_f1(y_true, y_pred):
     return metrics.precision(y_true, y_pred), metrics.recall(y_true, y_pred), metrics.f1_score(y_true, y_pred)
 
 
+def _momentum_step(w, g, b, lr, mu, nesterov):
+    b = mu * b + g  # PyTorch's buffer
+    return w - lr * (g + mu * b if nesterov else b), b
+
+
+def _clip_grad_norm(grads, max_norm):
+    from mlp_lab.schedules import clip_grad_norm
+
+    clipped = [g.copy() for g in grads]
+    return clipped, clip_grad_norm(clipped, max_norm)
+
+
+def _dropout(A, p, rng, training):
+    from mlp_lab.dropout import dropout_forward
+
+    return dropout_forward(A, p, training=training, rng=rng)
+
+
+def _warmup_cosine(step, total_steps, base_lr, warmup_steps):
+    from mlp_lab import schedules
+
+    if warmup_steps == 0:
+        return schedules.cosine_lr(step, lr=base_lr, T_max=total_steps)
+    return schedules.warmup_cosine_lr(step, lr=base_lr, warmup=warmup_steps, T_max=total_steps - warmup_steps)
+
+
+def _value_classes() -> tuple[type, type]:
+    """A right scalar-autograd class with exp and log, and one whose exp is 1.5 times too large."""
+    from mlp_lab.check.autograd import _Scalar  # chapter 3's Value with exp and log (mistake="")
+
+    class Wrong(_Scalar):
+        def exp(self):
+            out = super().exp()
+            out.data *= SCALE  # its backward uses out.data: the gradients are wrong too
+            return out
+
+    return _Scalar, Wrong
+
+
 def right_answers() -> dict[str, Callable]:
     """A correct learner's function for each checker that takes one function."""
     from mlp_lab import losses
@@ -85,6 +124,9 @@ def right_answers() -> dict[str, Callable]:
         "numerical_gradient": _numerical_gradient,
         "adam_step": _adam_step,
         "precision_recall_f1": _precision_recall_f1,
+        "momentum_step": _momentum_step,
+        "clip_grad_norm": _clip_grad_norm,
+        "dropout": _dropout,
     }
 
 
@@ -107,6 +149,10 @@ def contenders() -> dict[str, dict[str, Callable[[], object]]]:
     g, g_prime = activations.ACTIVATIONS["sigmoid"]
     out = {"activation": {"right": lambda: check.activation("sigmoid", g, g_prime),
                           "wrong": lambda: check.activation("sigmoid", wrong(g), wrong(g_prime))}}
+    out["lr_schedule"] = {"right": lambda: check.lr_schedule("cosine", _warmup_cosine),
+                          "wrong": lambda: check.lr_schedule("cosine", wrong(_warmup_cosine))}
+    right_cls, wrong_cls = _value_classes()
+    out["value"] = {"right": lambda: check.value(right_cls), "wrong": lambda: check.value(wrong_cls)}
     for name, fn in right_answers().items():
         checker = getattr(check, name)
         out[name] = {"right": lambda c=checker, f=fn: c(f), "wrong": lambda c=checker, f=fn: c(wrong(f))}
