@@ -511,3 +511,29 @@ def test_a_raising_function_is_a_report(call):
 
     r = call(raises)
     assert r.attempted and not r.passed and "raised ValueError: bad" in str(r)
+
+
+# ============================================================== the course's use of the checkers
+
+
+def test_each_checker_is_used_by_exactly_one_exercise_and_chapters_1_to_6_have_two():
+    """Issue 24, item 13: no "Your turn" exercise repeats a checker; chapters 1-6 keep at least two."""
+    from pathlib import Path
+
+    used: dict[str, list[str]] = {}
+    for md in sorted((Path(__file__).resolve().parents[1] / "book").glob("[0-9][0-9]-*.md")):
+        in_solution = False
+        for line in md.read_text().splitlines():
+            if line.startswith("````{solution-start}"):
+                in_solution = True
+            elif line.startswith("````{solution-end}"):
+                in_solution = False
+            elif not in_solution and line.startswith("check."):
+                name = line[len("check."):].split("(")[0]
+                if name not in ("compare", "report"):
+                    used.setdefault(name, []).append(md.name[:2])
+    checkers = sorted(n for n in check.__all__ if n[0].islower() and n not in ("compare", "report"))
+    assert sorted(used) == checkers, "every checker is used by an exercise"
+    assert all(len(chapters) == 1 for chapters in used.values()), used
+    per_chapter = {f"{k:02d}": sum(ch == [f"{k:02d}"] for ch in used.values()) for k in range(1, 7)}
+    assert all(n >= 2 for n in per_chapter.values()), per_chapter
