@@ -214,7 +214,12 @@ def value(cls: object, *, seed: int = 0) -> CheckResult:
     -------
     CheckResult
     """
-    spec = Spec("value", "your Value's exp or log")
+    name = getattr(cls, "__name__", "")
+    name = name if name.isidentifier() else "MyValue"
+    hint = (f"to see the traceback, build a small expression yourself, e.g. ({name}(2.0).exp() * "
+            f"{name}(3.0)).log().backward(). An AttributeError about exp or log on a 'Value' means that + or * "
+            "return another class than yours: create nodes with type(self)(...).")
+    spec = Spec("value", "your Value's exp or log", hints={"error": hint})
     if not callable(cls):
         tol = f"rtol {spec.rtol:.0e}, atol {spec.atol:.0e}"
         diagnosis = (f"pass your class itself, e.g. check.value(Value), not one of its values; got a "
