@@ -28,10 +28,23 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from mlp_lab.check._answers import ACTIVATIONS, right_answers
+from mlp_lab.check._answers import ACTIVATIONS, right_answers, warmup_cosine
 
 TARGET_SECONDS = 1.0
 SCALE = 1.5  # the wrong learner's factor: far from every reference and from every named mistake
+
+
+def _value_classes() -> tuple[type, type]:
+    """A right scalar-autograd class with exp and log, and one whose exp is 1.5 times too large."""
+    from mlp_lab.check.autograd import _Scalar  # chapter 3's Value with exp and log (mistake="")
+
+    class Wrong(_Scalar):
+        def exp(self):
+            out = super().exp()
+            out.data *= SCALE  # its backward uses out.data: the gradients are wrong too
+            return out
+
+    return _Scalar, Wrong
 
 
 def scaled(out: object) -> object:
@@ -53,6 +66,10 @@ def contenders() -> dict[str, dict[str, Callable[[], object]]]:
     g, g_prime = ACTIVATIONS["sigmoid"]
     out = {"activation": {"right": lambda: check.activation("sigmoid", g, g_prime),
                           "wrong": lambda: check.activation("sigmoid", wrong(g), wrong(g_prime))}}
+    out["lr_schedule"] = {"right": lambda: check.lr_schedule("cosine", warmup_cosine),
+                          "wrong": lambda: check.lr_schedule("cosine", wrong(warmup_cosine))}
+    right_cls, wrong_cls = _value_classes()
+    out["value"] = {"right": lambda: check.value(right_cls), "wrong": lambda: check.value(wrong_cls)}
     for name, fn in right_answers().items():
         checker = getattr(check, name)
         out[name] = {"right": lambda c=checker, f=fn: c(f), "wrong": lambda c=checker, f=fn: c(wrong(f))}

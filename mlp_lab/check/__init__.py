@@ -22,6 +22,11 @@ Two kinds of check live here.
   ``numerical_gradient(fn)``                   ``fn(f, x, eps) -> grad``, central differences
   ``adam_step(fn)``                            ``fn(w, g, m, v, t, lr, beta1, beta2, eps) -> (w, m, v)``
   ``precision_recall_f1(fn)``                  ``fn(y_true, y_pred) -> (precision, recall, f1)``
+  ``value(cls)``                               chapter 3's ``Value`` class with ``exp()`` and ``log()`` added
+  ``momentum_step(fn)``                        ``fn(w, g, b, lr, mu, nesterov) -> (w, b)``
+  ``lr_schedule(name, fn)``                    ``fn(step, total_steps, base_lr, warmup_steps) -> lr``; cosine, step
+  ``clip_grad_norm(fn)``                       ``fn(grads, max_norm) -> (clipped_grads, total_norm)``
+  ``dropout(fn)``                              ``fn(A, p, rng, training) -> (A_out, mask)``, inverted dropout
   ===========================================  =====================================================
 
   What every checker shares (``fn``, ``seed=0``, the result, which outputs are accepted, the
@@ -29,10 +34,13 @@ Two kinds of check live here.
   appended to each checker's docstring, so ``help(check.softmax)`` shows it.
 """
 
+from mlp_lab.check.autograd import value
 from mlp_lab.check.compare import Comparison, compare, report
 from mlp_lab.check.exercises import activation, bce_with_logits, cross_entropy, dense_forward, softmax
 from mlp_lab.check.gradients import backprop, dense_backward, numerical_gradient
+from mlp_lab.check.regularisation import dropout
 from mlp_lab.check.result import CaseResult, CheckResult
+from mlp_lab.check.steps import clip_grad_norm, lr_schedule, momentum_step
 from mlp_lab.check.training import adam_step, precision_recall_f1
 
 __all__ = [
@@ -43,12 +51,17 @@ __all__ = [
     "adam_step",
     "backprop",
     "bce_with_logits",
+    "clip_grad_norm",
     "compare",
     "cross_entropy",
     "dense_backward",
     "dense_forward",
+    "dropout",
+    "lr_schedule",
+    "momentum_step",
     "numerical_gradient",
     "precision_recall_f1",
     "report",
     "softmax",
+    "value",
 ]

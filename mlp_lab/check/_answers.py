@@ -104,6 +104,30 @@ def precision_recall_f1(y_true, y_pred):
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
+def momentum_step(w, g, b, lr, mu, nesterov):
+    b = mu * b + g  # PyTorch's buffer
+    return w - lr * (g + mu * b if nesterov else b), b
+
+
+def warmup_cosine(step, total_steps, base_lr, warmup_steps):
+    if step < warmup_steps:  # linear warm-up from 0.1 base_lr
+        return base_lr * (0.1 + 0.9 * step / warmup_steps)
+    return 0.5 * base_lr * (1 + np.cos(np.pi * (step - warmup_steps) / (total_steps - warmup_steps)))
+
+
+def clip_grad_norm(grads, max_norm):
+    total = np.sqrt(sum(np.sum(g**2) for g in grads))
+    scale = min(1.0, max_norm / (total + 1e-6))
+    return [g * scale for g in grads], total
+
+
+def dropout(A, p, rng, training):
+    if not training:
+        return A, None
+    mask = (rng.random(A.shape) >= p) / (1 - p)  # D = M / (1 - p)
+    return A * mask, mask
+
+
 def right_answers() -> dict[str, Callable]:
     """A correct learner's function for each checker that takes one function."""
     return {
@@ -116,4 +140,7 @@ def right_answers() -> dict[str, Callable]:
         "numerical_gradient": numerical_gradient,
         "adam_step": adam_step,
         "precision_recall_f1": precision_recall_f1,
+        "momentum_step": momentum_step,
+        "clip_grad_norm": clip_grad_norm,
+        "dropout": dropout,
     }
