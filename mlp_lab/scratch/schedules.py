@@ -23,7 +23,7 @@ the same numbers up to rounding (the tests compare them step by step at ``rtol=1
 
 Example
 -------
->>> from mlp_lab.schedules import cosine_lr
+>>> from mlp_lab.scratch.schedules import cosine_lr
 >>> [round(cosine_lr(t, lr=0.1, T_max=4), 4) for t in range(5)]
 [0.1, 0.0854, 0.05, 0.0146, 0.0]
 """
