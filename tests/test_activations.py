@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mlp_lab import activations as act
+from mlp_lab.scratch import activations as act
 
 RTOL, ATOL = 1e-14, 1e-15
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from mlp_lab.dropout import dropout_backward, dropout_forward, dropout_mask
+from mlp_lab.scratch.dropout import dropout_backward, dropout_forward, dropout_mask
 
 RTOL, ATOL = 1e-12, 0.0
 

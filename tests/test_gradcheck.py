@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlp_lab.gradcheck import numerical_gradient, relative_error
+from mlp_lab.scratch.gradcheck import numerical_gradient, relative_error
 
 
 @pytest.mark.parametrize("shape", [(1,), (5,), (3, 4), (2, 3, 2)])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mlp_lab import losses
-from mlp_lab.loop import Curves, train
-from mlp_lab.optim import SGD, Adam
+from mlp_lab.scratch import losses
+from mlp_lab.scratch import Curves, train
+from mlp_lab.scratch.optim import SGD, Adam
 from mlp_lab.scratch import MLP
 
 RTOL, ATOL = 1e-12, 1e-14

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from mlp_lab import losses
+from mlp_lab.scratch import losses
 
 RTOL, ATOL = 1e-12, 1e-14
 SCALES = [1.0, 100.0, 1e4]  # logits up to |1e4|: overflow territory for a naive exp

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from mlp_lab.optim import SGD, Adam
+from mlp_lab.scratch.optim import SGD, Adam
 
 SHAPES = [(4, 3), (4,), (2, 4), (2,), (1, 1)]  # W1, b1, W2, b2 and a scalar-like parameter
 N_STEPS = 50

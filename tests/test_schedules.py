@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from mlp_lab import schedules
+from mlp_lab.scratch import schedules
 
 RTOL, ATOL = 1e-12, 1e-15
 STEPS = 60

@@ -10,10 +10,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mlp_lab import losses
-from mlp_lab.activations import ACTIVATIONS
+from mlp_lab.scratch import losses
+from mlp_lab.scratch.activations import ACTIVATIONS
 from mlp_lab.data import make_xor
-from mlp_lab.gradcheck import numerical_gradient, relative_error
+from mlp_lab.scratch.gradcheck import numerical_gradient, relative_error
 from mlp_lab.scratch import MLP
 
 TOL_AUTOGRAD = 1e-10  # max relative error vs torch.autograd (float64)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from mlp_lab.value import Value
+from mlp_lab.scratch.value import Value
 
 RTOL, ATOL = 1e-12, 1e-14
 

@@ -51,13 +51,13 @@ def _backprop(weights, biases, X, y):
 
 
 def _numerical_gradient(f, x, eps):
-    from mlp_lab.gradcheck import numerical_gradient
+    from mlp_lab.scratch.gradcheck import numerical_gradient
 
     return numerical_gradient(f, x, eps=eps)
 
 
 def _adam_step(w, g, m, v, t, lr, beta1, beta2, eps):
-    from mlp_lab.optim import Adam
+    from mlp_lab.scratch.optim import Adam
 
     opt = Adam([w], lr=lr, betas=(beta1, beta2), eps=eps)
     opt.m[0][...], opt.v[0][...], opt.t = m, v, t - 1
@@ -73,7 +73,7 @@ def _precision_recall_f1(y_true, y_pred):
 
 def right_answers() -> dict[str, Callable]:
     """A correct learner's function for each checker that takes one function."""
-    from mlp_lab import losses
+    from mlp_lab.scratch import losses
 
     return {
         "dense_forward": _dense_forward,
@@ -102,7 +102,8 @@ def wrong(fn: Callable) -> Callable:
 
 def contenders() -> dict[str, dict[str, Callable[[], object]]]:
     """``{checker: {"right": call, "wrong": call}}``; each call runs the checker once."""
-    from mlp_lab import activations, check
+    from mlp_lab import check
+    from mlp_lab.scratch import activations
 
     g, g_prime = activations.ACTIVATIONS["sigmoid"]
     out = {"activation": {"right": lambda: check.activation("sigmoid", g, g_prime),

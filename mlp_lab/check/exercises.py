@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp_lab import losses
+from mlp_lab.scratch import losses
 from mlp_lab._validation import check_choice
-from mlp_lab.activations import ACTIVATIONS
+from mlp_lab.scratch.activations import ACTIVATIONS
 from mlp_lab.check._engine import Case, Mistake, Spec, call_with, one, run_check
 from mlp_lab.check.result import CheckResult
 
