@@ -58,8 +58,9 @@ class Interval:
     def __contains__(self, value: object) -> bool:
         if not self.has_type(value) or not math.isfinite(value):
             return False
-        left_ok = self.left is None or (value >= self.left if self.closed in ("both", "left") else value > self.left)
-        right_ok = self.right is None or (value <= self.right if self.closed in ("both", "right") else value < self.right)
+        closed_left, closed_right = self.closed in ("both", "left"), self.closed in ("both", "right")
+        left_ok = self.left is None or value > self.left or (closed_left and value == self.left)
+        right_ok = self.right is None or value < self.right or (closed_right and value == self.right)
         return left_ok and right_ok
 
     def __str__(self) -> str:

@@ -57,7 +57,7 @@ def log_softmax(Z: np.ndarray) -> np.ndarray:
 
 
 def _cross_entropy(Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
-    r"""Loss and :math:`\partial J / \partial Z = (\operatorname{softmax}(Z) - Y)/m`; ``Y`` labels ``(m,)`` or one-hot."""
+    r"""Loss and :math:`\partial J / \partial Z = (\operatorname{softmax}(Z) - Y)/m`; ``Y``: labels or one-hot."""
     m = Z.shape[0]
     shifted = Z - Z.max(axis=1, keepdims=True)  # (m, K)
     E = np.exp(shifted)  # (m, K)
@@ -167,7 +167,7 @@ def cross_entropy(Z: np.ndarray, y: np.ndarray) -> float:
 
 
 def cross_entropy_grad(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    r""":math:`\partial J / \partial Z = \frac{1}{m}(\operatorname{softmax}(Z) - Y)` of :func:`cross_entropy`, ``(m, K)``."""
+    r"""Gradient of :func:`cross_entropy`, :math:`\frac{1}{m}(\operatorname{softmax}(Z) - Y)`, ``(m, K)``."""
     Z = as_float_array(Z, name="Z", ndim=2)
     return _cross_entropy(Z, _ce_targets(y, Z.shape))[1]
 

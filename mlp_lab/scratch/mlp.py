@@ -127,7 +127,8 @@ class MLP:
     def flat_grads(dW_list: Sequence[np.ndarray], db_list: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Interleave gradients as ``[dW1, db1, dW2, db2, ...]``, the order of :meth:`parameters`."""
         if len(dW_list) != len(db_list):
-            raise ValueError(f"dW_list and db_list must have one entry per layer, got {len(dW_list)} and {len(db_list)}")
+            raise ValueError(f"dW_list and db_list must have one entry per layer, got {len(dW_list)} and "
+                             f"{len(db_list)}")
         return [g for dW, db in zip(dW_list, db_list, strict=True) for g in (dW, db)]
 
     # ----------------------------------------------------------------- the maths, no checks
@@ -200,7 +201,7 @@ class MLP:
     # ------------------------------------------------------------------------- public
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        r"""The logits :math:`Z^{(L)}` ``(m, n_L)`` of ``X`` ``(m, n_0)``; every layer's ``A``, ``Z`` kept for :meth:`backward`."""
+        r"""Logits :math:`Z^{(L)}` ``(m, n_L)`` of ``X`` ``(m, n_0)``; the ``A``, ``Z`` kept for :meth:`backward`."""
         self._cache = self._layers(self._check_X(X))
         return self._cache[1][-1]
 

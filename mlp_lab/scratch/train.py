@@ -1,7 +1,8 @@
 r"""The course's NumPy training loop, written once: :func:`train`.
 
 Chapters 4, 5, 6 and 8 train :class:`mlp_lab.scratch.MLP` with an optimizer from
-:mod:`mlp_lab.scratch.optim`; this is the loop they share (the PyTorch side has its own, ``fit``). One epoch is one pass over the training
+:mod:`mlp_lab.scratch.optim`; this is the loop they share (the PyTorch side has its own, ``fit``).
+One epoch is one pass over the training
 set, in mini-batches drawn without replacement (or the whole set at once)::
 
     for epoch in 1..epochs:
