@@ -2,7 +2,7 @@ r"""Learner-facing checkers for gradients (chapter 3): a dense layer's backward 
 network's backward pass ("backprop ninja"), and a central-difference gradient.
 
 References are :mod:`torch.autograd` in float64 (imported on first use) and
-:func:`mlp_lab.gradcheck.numerical_gradient`.
+:func:`mlp_lab.scratch.gradcheck.numerical_gradient`.
 """
 
 from __future__ import annotations
@@ -315,9 +315,9 @@ def numerical_gradient(fn: object, *, seed: int = 0) -> CheckResult:
               \frac{f(x + \varepsilon e_j) - f(x - \varepsilon e_j)}{2\varepsilon}
 
     ``f`` may be called either with no argument, in which case it reads ``x`` (perturbed in
-    place, the convention of :func:`mlp_lab.gradcheck.numerical_gradient`), or with one
+    place, the convention of :func:`mlp_lab.scratch.gradcheck.numerical_gradient`), or with one
     argument, the point at which to evaluate. ``x`` must be unchanged afterwards (up to
-    rounding). Reference: :func:`mlp_lab.gradcheck.numerical_gradient` with the same ``eps``.
+    rounding). Reference: :func:`mlp_lab.scratch.gradcheck.numerical_gradient` with the same ``eps``.
 
     Parameters
     ----------
