@@ -7,10 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from mlp_lab.scratch import losses
-from mlp_lab.scratch import Curves, train
+from mlp_lab.scratch import MLP, Curves, losses, train
 from mlp_lab.scratch.optim import SGD, Adam
-from mlp_lab.scratch import MLP
 
 RTOL, ATOL = 1e-12, 1e-14
 

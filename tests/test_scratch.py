@@ -10,11 +10,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mlp_lab.scratch import losses
-from mlp_lab.scratch.activations import ACTIVATIONS
 from mlp_lab.data import make_xor
+from mlp_lab.scratch import MLP, losses
+from mlp_lab.scratch.activations import ACTIVATIONS
 from mlp_lab.scratch.gradcheck import numerical_gradient, relative_error
-from mlp_lab.scratch import MLP
 
 TOL_AUTOGRAD = 1e-10  # max relative error vs torch.autograd (float64)
 TOL_NUMERIC = 1e-6  # max relative error vs central differences (eps = 1e-5)

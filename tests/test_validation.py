@@ -21,13 +21,15 @@ from mlp_lab.scratch.value import Value
 
 INTERVALS = [
     # (interval, inside, outside-but-right-type, wrong type, printed form)
-    (v.Interval(Real, 0, None, closed="neither"), [1e-9, 3, np.float64(2.0)], [0, -1.0, float("nan"), float("inf")],
-     ["1", True, None], "a real number in (0, inf)"),
-    (v.Interval(Real, 0, None, closed="left"), [0, 0.0, 5.5], [-1e-12], ["0", np.bool_(True)], "a real number in [0, inf)"),
+    (v.Interval(Real, 0, None, closed="neither"), [1e-9, 3, np.float64(2.0)],
+     [0, -1.0, float("nan"), float("inf")], ["1", True, None], "a real number in (0, inf)"),
+    (v.Interval(Real, 0, None, closed="left"), [0, 0.0, 5.5], [-1e-12], ["0", np.bool_(True)],
+     "a real number in [0, inf)"),
     (v.Interval(Real, 0, 1, closed="left"), [0.0, 0.999], [1.0, -0.1], [[0.5]], "a real number in [0, 1)"),
     (v.Interval(Real, 0, 1), [0, 1], [1.5], [None], "a real number in [0, 1]"),
     (v.Interval(Integral, 1, None), [1, np.int64(7)], [0, -3], [2.0, False, "3"], "an integer in [1, inf)"),
-    (v.Interval(Integral, 0, 2**63, closed="left"), [0, 2**63 - 1], [-1, 2**63], [1.0], "an integer in [0, 9.22337e+18)"),
+    (v.Interval(Integral, 0, 2**63, closed="left"), [0, 2**63 - 1], [-1, 2**63], [1.0],
+     "an integer in [0, 9.22337e+18)"),
 ]
 
 
@@ -55,11 +57,14 @@ def _re(text: str) -> str:
 @pytest.mark.parametrize(
     ("constraints", "good", "bad", "error", "message"),
     [
-        ([v.Options(("relu", "tanh"))], ["relu", "tanh"], "ReLU", ValueError, "x must be one of 'relu', 'tanh', got 'ReLU'"),
+        ([v.Options(("relu", "tanh"))], ["relu", "tanh"], "ReLU", ValueError,
+         "x must be one of 'relu', 'tanh', got 'ReLU'"),
         ([v.Options(("relu", "tanh"))], [], 3, TypeError, "x must be one of 'relu', 'tanh', got int 3"),
         ([bool], [True, False], 1, TypeError, "x must be a bool, got int 1"),
-        ([v.Interval(Integral, 1, None), None], [None, 4], 0, ValueError, "x must be an integer in [1, inf) or None, got 0"),
-        ([v.Interval(Integral, 1, None), None], [], "4", TypeError, "x must be an integer in [1, inf) or None, got str '4'"),
+        ([v.Interval(Integral, 1, None), None], [None, 4], 0, ValueError,
+         "x must be an integer in [1, inf) or None, got 0"),
+        ([v.Interval(Integral, 1, None), None], [], "4", TypeError,
+         "x must be an integer in [1, inf) or None, got str '4'"),
         ([list, tuple], [[1], (1,)], "ab", TypeError, "x must be a list or a tuple, got str 'ab'"),
     ],
 )
@@ -81,11 +86,15 @@ def test_validate_checks_every_keyword_against_its_table() -> None:
 @pytest.mark.parametrize(
     ("check", "good", "bad", "error", "message"),
     [
-        (lambda x: v.check_positive(x, name="lr"), (0.1, 0.1), 0, ValueError, "lr must be a real number in (0, inf), got 0"),
-        (lambda x: v.check_nonnegative(x, name="l2"), (0, 0.0), -1.0, ValueError, "l2 must be a real number in [0, inf)"),
-        (lambda x: v.check_in_range(x, name="p", low=0, high=1), (0.5, 0.5), 1.0, ValueError, "p must be a real number in [0, 1)"),
+        (lambda x: v.check_positive(x, name="lr"), (0.1, 0.1), 0, ValueError,
+         "lr must be a real number in (0, inf), got 0"),
+        (lambda x: v.check_nonnegative(x, name="l2"), (0, 0.0), -1.0, ValueError,
+         "l2 must be a real number in [0, inf)"),
+        (lambda x: v.check_in_range(x, name="p", low=0, high=1), (0.5, 0.5), 1.0, ValueError,
+         "p must be a real number in [0, 1)"),
         (lambda x: v.check_finite_scalar(x, name="c"), (3, 3.0), float("inf"), ValueError, "c must be a real number"),
-        (lambda x: v.check_positive_int(x, name="epochs"), (np.int64(2), 2), 2.0, TypeError, "epochs must be an integer"),
+        (lambda x: v.check_positive_int(x, name="epochs"), (np.int64(2), 2), 2.0, TypeError,
+         "epochs must be an integer"),
         (lambda x: v.check_seed(x), (2**63 - 1, 2**63 - 1), 2**63, ValueError, "seed must be an integer in [0, "),
         (lambda x: v.check_seed(x, name="random_state"), (0, 0), -3, ValueError, "random_state must be an integer"),
         (lambda x: v.check_choice(x, name="loss", choices=["mse", "bce"]), ("bce", "bce"), "l1", ValueError,

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp_lab.scratch import losses
 from mlp_lab._validation import check_choice
-from mlp_lab.scratch.activations import ACTIVATIONS
 from mlp_lab.check._engine import Case, Mistake, Spec, call_with, one, run_check
 from mlp_lab.check.result import CheckResult
+from mlp_lab.scratch import losses
+from mlp_lab.scratch.activations import ACTIVATIONS
 
 __all__ = ["activation", "bce_with_logits", "cross_entropy", "dense_forward", "softmax"]
 
