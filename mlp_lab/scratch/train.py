@@ -2,14 +2,14 @@ r"""The course's NumPy training loop, written once: :func:`train`.
 
 Chapters 4, 5, 6 and 8 train :class:`mlp_lab.scratch.MLP` with an optimizer from
 :mod:`mlp_lab.scratch.optim`; this is the loop they share (the PyTorch side has its own, ``fit``).
-One epoch is one pass over the training
-set, in mini-batches drawn without replacement (or the whole set at once)::
+The arguments and the data are checked once, before the loop; then one epoch is one pass over the
+training set, in mini-batches drawn without replacement (or the whole set at once)::
 
     for epoch in 1..epochs:
         order = rng.permutation(m)                          # a new order every epoch
         for each slice B of order (batch_size rows):
-            J, dW, db = net.loss_and_grads(X[B], y[B], loss=loss, l2=l2)   # checked once, before the loop
-            optimizer.step(MLP.flat_grads(dW, db))           # theta <- theta - ...
+            J, dW, db = loss and gradients on (X[B], Y[B])  # MLP.loss_and_grads without its checks
+            optimizer.step(MLP.flat_grads(dW, db))          # theta <- theta - ...
         record the loss on the whole training (and validation) set
 
 The recorded loss is the **data** loss :math:`\frac1m\sum_i \ell(\mathbf z_i, y_i)` without
