@@ -8,10 +8,11 @@ Each public function or class states its parameters' constraints once, as a tabl
 :func:`validate` checks every value against its list of allowed constraints (one must hold) and
 raises an error that names the argument, says what was expected and what arrived::
 
-    ValueError: lr must be a real number in (0, inf), got -0.1
+    ValueError: lr must be > 0, got -0.1
 
-A :class:`TypeError` when the value has none of the allowed types, a :class:`ValueError` when it
-has the right type but the wrong value. A constraint is an :class:`Interval`, an :class:`Options`,
+A :class:`TypeError` when the value has none of the allowed types (``lr must be a real number, got
+str '0.1'``), a :class:`ValueError` when it has the right type but the wrong value (one of
+:class:`Options` is always a ValueError). A constraint is an :class:`Interval`, an :class:`Options`,
 ``None`` (the value ``None``), ``bool``, or any other class (``isinstance``). Arrays are checked by
 :func:`as_float_array` and :func:`as_labels`. The ``check_*`` helpers are one-constraint shorthands
 kept for the rest of the package.
@@ -20,7 +21,7 @@ kept for the rest of the package.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from numbers import Integral, Real
 
 import numpy as np
@@ -39,7 +40,12 @@ __all__ = [
     "check_same_length",
     "check_seed",
     "validate",
+    "validate_one",
 ]
+
+
+def _bound(x: float) -> str:
+    return "2**63" if x == 2**63 else str(x)
 
 
 class Interval:
@@ -51,6 +57,7 @@ class Interval:
 
     def __init__(self, type: type, left: float | None, right: float | None, *, closed: str = "both") -> None:
         self.type, self.left, self.right, self.closed = type, left, right, closed
+        self.kind = "an integer" if type is Integral else "a real number"
 
     def has_type(self, value: object) -> bool:
         return isinstance(value, self.type) and not isinstance(value, bool | np.bool_)
@@ -64,36 +71,44 @@ class Interval:
         return left_ok and right_ok
 
     def __str__(self) -> str:
-        kind = "an integer" if self.type is Integral else "a real number"
-        lo = "[" if self.closed in ("both", "left") and self.left is not None else "("
-        hi = "]" if self.closed in ("both", "right") and self.right is not None else ")"
-        left = "-inf" if self.left is None else f"{self.left:g}"
-        right = "inf" if self.right is None else f"{self.right:g}"
-        return f"{kind} in {lo}{left}, {right}{hi}"
+        """The range as the messages say it: ``> 0``, ``>= 1``, ``in [0, 1)``."""
+        closed_left, closed_right = self.closed in ("both", "left"), self.closed in ("both", "right")
+        if self.right is None:
+            return "finite" if self.left is None else f"{'>=' if closed_left else '>'} {_bound(self.left)}"
+        if self.left is None:
+            return f"{'<=' if closed_right else '<'} {_bound(self.right)}"
+        return (f"in {'[' if closed_left else '('}{_bound(self.left)}, {_bound(self.right)}"
+                f"{']' if closed_right else ')'}")
 
 
 class Options:
-    """One of a fixed set of values (e.g. names)."""
+    """One of a fixed set of values (e.g. names); anything else is a ValueError."""
 
     def __init__(self, options: Iterable[object]) -> None:
         self.options = tuple(options)
+        self.kind = str(self)
 
     def has_type(self, value: object) -> bool:
-        return any(type(value) is type(option) for option in self.options)
+        return True  # a value of another type is simply not one of the options
 
     def __contains__(self, value: object) -> bool:
-        return self.has_type(value) and value in self.options
+        return isinstance(value, Hashable) and value in self.options
 
     def __str__(self) -> str:
         return "one of " + ", ".join(map(repr, self.options))
 
 
-def _describe(constraint: object) -> str:
+def _kind(constraint: object) -> str:
+    """What a constraint accepts, as a type: for the message of a TypeError."""
     if constraint is None:
         return "None"
+    if constraint is bool:
+        return "True or False"
+    if isinstance(constraint, type) and constraint.__module__ == "builtins":
+        return f"a {constraint.__name__}"
     if isinstance(constraint, type):
-        return "a bool" if constraint is bool else f"a {constraint.__name__}"
-    return str(constraint)
+        return f"an instance of {constraint.__module__}.{constraint.__name__}"
+    return constraint.kind
 
 
 def _holds(constraint: object, value: object) -> tuple[bool, bool]:
@@ -101,20 +116,30 @@ def _holds(constraint: object, value: object) -> tuple[bool, bool]:
     if constraint is None:
         return value is None, value is None
     if isinstance(constraint, type):
-        ok = isinstance(value, constraint) and (constraint is not Integral or not isinstance(value, bool))
+        ok = isinstance(value, constraint | np.bool_ if constraint is bool else constraint)
         return ok, ok
     return constraint.has_type(value), value in constraint
 
 
 def validate_one(name: str, value: object, constraints: Sequence[object]) -> None:
-    """Raise if ``value`` satisfies none of ``constraints`` (see the module docstring)."""
+    """Raise if ``value`` satisfies none of ``constraints`` (the messages: see the module docstring).
+
+    ValueError when the value has an accepted type: ``lr must be > 0, got 0.0``, ``activation must be
+    one of 'relu', 'tanh'; got 'ReLU'``, ``lr must be finite, got nan``; TypeError otherwise:
+    ``epochs must be an integer, got float 2.5``.
+    """
     results = [_holds(c, value) for c in constraints]
     if any(allowed for _, allowed in results):
         return
-    expected = " or ".join(_describe(c) for c in constraints)
-    got = repr(value) if any(typed for typed, _ in results) else f"{type(value).__name__} {value!r}"
-    error = ValueError if any(typed for typed, _ in results) else TypeError
-    raise error(f"{name} must be {expected}, got {got}")
+    typed = [c for c, (has_type, _) in zip(constraints, results, strict=True) if has_type]
+    if not typed:
+        expected = " or ".join(_kind(c) for c in constraints)
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}")
+    if isinstance(typed[0], Options):
+        raise ValueError(f"{name} must be {typed[0]}; got {value!r}")
+    if isinstance(typed[0], Interval) and not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    raise ValueError(f"{name} must be {' or '.join(str(c) for c in typed)}, got {value}")
 
 
 def validate(constraints: dict[str, Sequence[object]], **params: object) -> None:
@@ -166,9 +191,7 @@ def check_seed(value: object, *, name: str = "seed") -> int:
 
 def check_choice(value: object, *, name: str, choices: Iterable[str]) -> str:
     """``value``; it must be one of ``choices``."""
-    options = Options(choices)
-    if value not in options:
-        raise ValueError(f"{name} must be {options}, got {value!r}")
+    validate_one(name, value, [Options(choices)])
     return value
 
 
