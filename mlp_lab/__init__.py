@@ -8,7 +8,7 @@ Conventions used everywhere (see the book's notation page):
   and the same layout as :class:`torch.nn.Linear`.
 
 Importing the package has no side effects: submodules are imported on use
-(``from mlp_lab import losses`` or ``import mlp_lab.losses``).
+(``from mlp_lab.scratch import losses`` or ``import mlp_lab.scratch.losses``).
 """
 
 __version__ = "0.1.0"

@@ -1,18 +1,34 @@
-"""Input checks shared by every public entry point of :mod:`mlp_lab`.
+"""Input checks of :mod:`mlp_lab`'s public entry points, declared as tables (scikit-learn's style).
 
-Each helper raises a :class:`TypeError` or :class:`ValueError` whose message names
-the argument, says what was expected and what arrived. Library functions call
-these at their boundary only; internal helpers trust their inputs.
+Each public function or class states its parameters' constraints once, as a table::
+
+    _constraints = {"lr": [Interval(Real, 0, None, closed="neither")], "nesterov": [bool]}
+    validate(_constraints, lr=lr, nesterov=nesterov)
+
+:func:`validate` checks every value against its list of allowed constraints (one must hold) and
+raises an error that names the argument, says what was expected and what arrived::
+
+    ValueError: lr must be > 0, got -0.1
+
+A :class:`TypeError` when the value has none of the allowed types (``lr must be a real number, got
+str '0.1'``), a :class:`ValueError` when it has the right type but the wrong value (one of
+:class:`Options` is always a ValueError). A constraint is an :class:`Interval`, an :class:`Options`,
+``None`` (the value ``None``), ``bool``, or any other class (``isinstance``). Arrays are checked by
+:func:`as_float_array` and :func:`as_labels`. The ``check_*`` helpers are one-constraint shorthands
+kept for the rest of the package.
 """
 
 from __future__ import annotations
 
-import numbers
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Hashable, Iterable, Sequence
+from numbers import Integral, Real
 
 import numpy as np
 
 __all__ = [
+    "Interval",
+    "Options",
     "as_float_array",
     "as_labels",
     "check_choice",
@@ -23,99 +39,209 @@ __all__ = [
     "check_positive_int",
     "check_same_length",
     "check_seed",
+    "validate",
+    "validate_one",
 ]
 
 
-def _describe(x: object) -> str:
-    if isinstance(x, np.ndarray):
-        return f"array of shape {x.shape} and dtype {x.dtype}"
-    return f"{type(x).__name__}"
+def _bound(x: float) -> str:
+    return "2**63" if x == 2**63 else str(x)
 
 
-def as_float_array(
-    x: object,
-    *,
-    name: str,
-    ndim: int | Sequence[int] | None = None,
-    allow_empty: bool = False,
-    allow_nonfinite: bool = False,
-) -> np.ndarray:
-    """Return ``x`` as a floating NumPy array, or raise a clear error.
+class Interval:
+    """Numbers of ``type`` (``Integral`` or ``Real``, never ``bool``) between ``left`` and ``right``.
 
-    Integer and boolean input becomes float64; float32/float64 keep their dtype.
+    ``None`` for a bound means unbounded on that side; ``closed`` is ``"both"``, ``"left"``,
+    ``"right"`` or ``"neither"``. NaN and inf never pass.
+    """
 
-    Parameters
-    ----------
-    x : array_like
-        The value to check.
-    name : str
-        The argument's name, used in error messages.
-    ndim : int or sequence of int, optional
-        Allowed numbers of dimensions.
-    allow_empty : bool
-        Whether an array with no elements is accepted.
-    allow_nonfinite : bool
-        Whether NaN and inf are accepted.
+    def __init__(self, type: type, left: float | None, right: float | None, *, closed: str = "both") -> None:
+        self.type, self.left, self.right, self.closed = type, left, right, closed
+        self.kind = "an integer" if type is Integral else "a real number"
+
+    def has_type(self, value: object) -> bool:
+        return isinstance(value, self.type) and not isinstance(value, bool | np.bool_)
+
+    def __contains__(self, value: object) -> bool:
+        if not self.has_type(value) or not math.isfinite(value):
+            return False
+        closed_left, closed_right = self.closed in ("both", "left"), self.closed in ("both", "right")
+        left_ok = self.left is None or value > self.left or (closed_left and value == self.left)
+        right_ok = self.right is None or value < self.right or (closed_right and value == self.right)
+        return left_ok and right_ok
+
+    def __str__(self) -> str:
+        """The range as the messages say it: ``> 0``, ``>= 1``, ``in [0, 1)``."""
+        closed_left, closed_right = self.closed in ("both", "left"), self.closed in ("both", "right")
+        if self.right is None:
+            return "finite" if self.left is None else f"{'>=' if closed_left else '>'} {_bound(self.left)}"
+        if self.left is None:
+            return f"{'<=' if closed_right else '<'} {_bound(self.right)}"
+        return (f"in {'[' if closed_left else '('}{_bound(self.left)}, {_bound(self.right)}"
+                f"{']' if closed_right else ')'}")
+
+
+class Options:
+    """One of a fixed set of values (e.g. names); anything else is a ValueError."""
+
+    def __init__(self, options: Iterable[object]) -> None:
+        self.options = tuple(options)
+        self.kind = str(self)
+
+    def has_type(self, value: object) -> bool:
+        return True  # a value of another type is simply not one of the options
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, Hashable) and value in self.options
+
+    def __str__(self) -> str:
+        return "one of " + ", ".join(map(repr, self.options))
+
+
+def _kind(constraint: object) -> str:
+    """What a constraint accepts, as a type: for the message of a TypeError."""
+    if constraint is None:
+        return "None"
+    if constraint is bool:
+        return "True or False"
+    if isinstance(constraint, type) and constraint.__module__ == "builtins":
+        return f"a {constraint.__name__}"
+    if isinstance(constraint, type):
+        return f"an instance of {constraint.__module__}.{constraint.__name__}"
+    return constraint.kind
+
+
+def _holds(constraint: object, value: object) -> tuple[bool, bool]:
+    """``(type matches, value allowed)`` of one constraint."""
+    if constraint is None:
+        return value is None, value is None
+    if isinstance(constraint, type):
+        ok = isinstance(value, constraint | np.bool_ if constraint is bool else constraint)
+        return ok, ok
+    return constraint.has_type(value), value in constraint
+
+
+def validate_one(name: str, value: object, constraints: Sequence[object]) -> None:
+    """Raise if ``value`` satisfies none of ``constraints`` (the messages: see the module docstring).
+
+    ValueError when the value has an accepted type: ``lr must be > 0, got 0.0``, ``activation must be
+    one of 'relu', 'tanh'; got 'ReLU'``, ``lr must be finite, got nan``; TypeError otherwise:
+    ``epochs must be an integer, got float 2.5``.
+    """
+    results = [_holds(c, value) for c in constraints]
+    if any(allowed for _, allowed in results):
+        return
+    typed = [c for c, (has_type, _) in zip(constraints, results, strict=True) if has_type]
+    if not typed:
+        expected = " or ".join(_kind(c) for c in constraints)
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}")
+    if isinstance(typed[0], Options):
+        raise ValueError(f"{name} must be {typed[0]}; got {value!r}")
+    if isinstance(typed[0], Interval) and not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    raise ValueError(f"{name} must be {' or '.join(str(c) for c in typed)}, got {value}")
+
+
+def validate(constraints: dict[str, Sequence[object]], **params: object) -> None:
+    """Check each keyword argument against ``constraints[name]``, the entry point's table."""
+    for name, value in params.items():
+        validate_one(name, value, constraints[name])
+
+
+# ----------------------------------------------------------------- one-constraint shorthands
+
+
+def check_finite_scalar(value: object, *, name: str) -> float:
+    """``value`` as a float; it must be a finite real number (not bool)."""
+    validate_one(name, value, [Interval(Real, None, None)])
+    return float(value)
+
+
+def check_positive(value: object, *, name: str) -> float:
+    """``value`` as a float; it must be ``> 0``."""
+    validate_one(name, value, [Interval(Real, 0, None, closed="neither")])
+    return float(value)
+
+
+def check_nonnegative(value: object, *, name: str) -> float:
+    """``value`` as a float; it must be ``>= 0``."""
+    validate_one(name, value, [Interval(Real, 0, None, closed="left")])
+    return float(value)
+
+
+def check_in_range(value: object, *, name: str, low: float, high: float, low_inclusive: bool = True,
+                   high_inclusive: bool = False) -> float:
+    """``value`` as a float; it must lie in the stated interval."""
+    closed = {(True, True): "both", (True, False): "left", (False, True): "right", (False, False): "neither"}
+    validate_one(name, value, [Interval(Real, low, high, closed=closed[low_inclusive, high_inclusive])])
+    return float(value)
+
+
+def check_positive_int(value: object, *, name: str) -> int:
+    """``value`` as an int; it must be an integer ``>= 1`` (not bool)."""
+    validate_one(name, value, [Interval(Integral, 1, None)])
+    return int(value)
+
+
+def check_seed(value: object, *, name: str = "seed") -> int:
+    """``value`` as an int in ``[0, 2**63)``: valid for both ``np.random.default_rng`` and ``torch.manual_seed``."""
+    validate_one(name, value, [Interval(Integral, 0, 2**63, closed="left")])
+    return int(value)
+
+
+def check_choice(value: object, *, name: str, choices: Iterable[str]) -> str:
+    """``value``; it must be one of ``choices``."""
+    validate_one(name, value, [Options(choices)])
+    return value
+
+
+# ----------------------------------------------------------------------------------- arrays
+
+
+def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = None, allow_empty: bool = False,
+                   allow_nonfinite: bool = False) -> np.ndarray:
+    """``x`` as a floating NumPy array (ints and bools become float64, float32/64 kept), or a clear error.
 
     Raises
     ------
     TypeError
         If ``x`` is not numeric (strings, objects, complex numbers, torch tensors).
     ValueError
-        If the number of dimensions is wrong, the array is empty, or it holds NaN/inf.
+        If the number of dimensions (``ndim``: allowed values) is wrong, the array is empty
+        (unless ``allow_empty``), or it holds NaN/inf (unless ``allow_nonfinite``).
     """
     if hasattr(x, "detach") and hasattr(x, "numpy"):
-        raise TypeError(
-            f"{name} must be a NumPy array, got a torch.Tensor; "
-            f"pass {name}.detach().cpu().numpy() instead"
-        )
+        raise TypeError(f"{name} must be a NumPy array, got a torch.Tensor; pass {name}.detach().cpu().numpy() instead")
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name} must be array-like of numbers, got {_describe(x)}: {exc}") from exc
-    if arr.dtype.kind in "biu":
+        raise TypeError(f"{name} must be array-like of numbers, got {type(x).__name__}: {exc}") from exc
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers (int, bool or float), got dtype {arr.dtype}")
+    if arr.dtype not in (np.float32, np.float64):
         arr = arr.astype(np.float64)
-    elif arr.dtype.kind != "f":
-        raise TypeError(
-            f"{name} must hold real numbers (int, bool or float), got dtype {arr.dtype}"
-        )
-    elif arr.dtype not in (np.float32, np.float64):
-        arr = arr.astype(np.float64)
-    if ndim is not None:
-        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
-        if arr.ndim not in allowed:
-            want = " or ".join(f"{d}-D" for d in allowed)
-            raise ValueError(f"{name} must be a {want} array, got shape {arr.shape}")
+    allowed = (ndim,) if isinstance(ndim, int) else ndim
+    if allowed is not None and arr.ndim not in allowed:
+        raise ValueError(f"{name} must be a {' or '.join(f'{d}-D' for d in allowed)} array, got shape {arr.shape}")
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     if not allow_nonfinite and arr.size and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         where = tuple(int(i) for i in bad)
-        raise ValueError(
-            f"{name} must be finite, but it contains NaN or inf "
-            f"(first at index {where if arr.ndim > 1 else where[0]}: {arr[tuple(bad)]})"
-        )
+        raise ValueError(f"{name} must be finite, but it contains NaN or inf "
+                         f"(first at index {where if arr.ndim > 1 else where[0]}: {arr[tuple(bad)]})")
     return arr
 
 
-def as_labels(
-    y: object,
-    *,
-    name: str,
-    n_classes: int | None = None,
-    allow_empty: bool = False,
-) -> np.ndarray:
-    """Return integer class labels of shape ``(m,)``, or raise a clear error.
-
-    Float labels are accepted when they are whole numbers (``1.0`` means class 1).
+def as_labels(y: object, *, name: str, n_classes: int | None = None, allow_empty: bool = False) -> np.ndarray:
+    """Integer class labels of shape ``(m,)`` (whole-number floats accepted), or a clear error.
 
     Raises
     ------
     TypeError
         If ``y`` is not numeric.
     ValueError
-        If ``y`` is not 1-D, is empty, holds non-integers or negative values, or a
-        label is ``>= n_classes``.
+        If ``y`` is not 1-D, is empty, holds non-integers or negative values, or a label is ``>= n_classes``.
     """
     arr = np.asarray(y)
     if arr.dtype.kind not in "biuf":
@@ -133,95 +259,14 @@ def as_labels(
     if labels.size and labels.min() < 0:
         raise ValueError(f"{name} must hold labels >= 0, got {labels.min()}")
     if n_classes is not None and labels.size and labels.max() >= n_classes:
-        raise ValueError(
-            f"{name} holds label {labels.max()}, outside the {n_classes} classes 0..{n_classes - 1}"
-        )
+        raise ValueError(f"{name} holds label {labels.max()}, outside the {n_classes} classes 0..{n_classes - 1}")
     return labels
 
 
 def check_same_length(**arrays: np.ndarray) -> int:
-    """Check that all arrays have the same first dimension; return it.
-
-    Call as ``check_same_length(X=X, y=y)`` so the message can name both.
-    """
+    """The common first dimension of all arrays (call as ``check_same_length(X=X, y=y)``)."""
     lengths = {name: len(a) for name, a in arrays.items()}
     if len(set(lengths.values())) > 1:
         parts = ", ".join(f"{name} has {n}" for name, n in lengths.items())
         raise ValueError(f"arguments must have the same number of samples (rows): {parts}")
     return next(iter(lengths.values()))
-
-
-def check_finite_scalar(value: object, *, name: str) -> float:
-    """Return ``value`` as a float; it must be a real, finite number (not bool)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    out = float(value)
-    if not np.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {out}")
-    return out
-
-
-def check_positive(value: object, *, name: str) -> float:
-    """Return ``value`` as a float; it must be ``> 0``."""
-    out = check_finite_scalar(value, name=name)
-    if out <= 0:
-        raise ValueError(f"{name} must be > 0, got {out}")
-    return out
-
-
-def check_nonnegative(value: object, *, name: str) -> float:
-    """Return ``value`` as a float; it must be ``>= 0``."""
-    out = check_finite_scalar(value, name=name)
-    if out < 0:
-        raise ValueError(f"{name} must be >= 0, got {out}")
-    return out
-
-
-def check_in_range(
-    value: object,
-    *,
-    name: str,
-    low: float,
-    high: float,
-    low_inclusive: bool = True,
-    high_inclusive: bool = False,
-) -> float:
-    """Return ``value`` as a float; it must lie in the stated interval."""
-    out = check_finite_scalar(value, name=name)
-    ok_low = out >= low if low_inclusive else out > low
-    ok_high = out <= high if high_inclusive else out < high
-    if not (ok_low and ok_high):
-        interval = f"{'[' if low_inclusive else '('}{low}, {high}{']' if high_inclusive else ')'}"
-        raise ValueError(f"{name} must be in {interval}, got {out}")
-    return out
-
-
-def check_positive_int(value: object, *, name: str) -> int:
-    """Return ``value`` as an int; it must be an integer ``>= 1`` (not bool)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
-
-
-def check_seed(value: object, *, name: str = "seed") -> int:
-    """Return ``value`` as an int; it must be an integer in ``[0, 2**63)`` (not bool).
-
-    The one rule for every seed in :mod:`mlp_lab`: ``np.random.default_rng`` accepts any
-    non-negative integer and ``torch.manual_seed`` one below ``2**63`` (as a signed 64-bit
-    number), so a seed valid here is valid for both.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if not 0 <= value < 2**63:
-        raise ValueError(f"{name} must be in [0, 2**63), got {value}")
-    return int(value)
-
-
-def check_choice(value: object, *, name: str, choices: Iterable[str]) -> str:
-    """Return ``value``; it must be one of ``choices``."""
-    options = tuple(choices)
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
-    return value

@@ -32,9 +32,9 @@ Every function returns a Python ``float`` (or arrays for :func:`roc_curve` and
 returning NaN.
 
 Argument order: every metric takes the truth first, ``metric(y_true, y_pred)``, as
-:mod:`sklearn.metrics` does. The training losses of :mod:`mlp_lab.losses` take the
+:mod:`sklearn.metrics` does. The training losses of :mod:`mlp_lab.scratch.losses` take the
 network's output first, ``loss(y_hat, y)``, as ``torch.nn.functional`` does; the argument
-names say which is which. (:func:`mse` here and :func:`mlp_lab.losses.mse` give the same
+names say which is which. (:func:`mse` here and :func:`mlp_lab.scratch.losses.mse` give the same
 number for one output per sample, whichever the order; with several outputs both average
 over all entries.)
 """
@@ -298,7 +298,7 @@ def _check_regression(y_true: object, y_pred: object) -> tuple[np.ndarray, np.nd
 def mse(y_true: object, y_pred: object) -> float:
     r"""Mean squared error :math:`\frac{1}{m}\sum_i (y_i - \hat y_i)^2`, truth first (scikit-learn's order).
 
-    The training loss :func:`mlp_lab.losses.mse` takes ``(y_hat, y)``, prediction first.
+    The training loss :func:`mlp_lab.scratch.losses.mse` takes ``(y_hat, y)``, prediction first.
 
     Parameters
     ----------

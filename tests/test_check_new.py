@@ -159,7 +159,7 @@ def test_value_correct_classes_pass(cls, seed):
 
 
 def test_value_against_the_library_value_with_exp_log_added():
-    from mlp_lab.value import Value
+    from mlp_lab.scratch.value import Value
 
     class Mine(Value):  # the library's + and * build plain Values, so exp/log go on a copy of the class
         pass
@@ -252,7 +252,7 @@ def cosine_numpy(step, total_steps, base_lr, warmup_steps):
 
 
 def cosine_library(step, total_steps, base_lr, warmup_steps):
-    from mlp_lab import schedules
+    from mlp_lab.scratch import schedules
 
     if warmup_steps == 0:
         return schedules.cosine_lr(step, lr=base_lr, T_max=total_steps)

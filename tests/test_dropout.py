@@ -1,4 +1,4 @@
-"""mlp_lab.dropout against torch.nn.Dropout: evaluation mode, the mask, the scaling, the gradient."""
+"""mlp_lab.scratch.dropout against torch.nn.Dropout: evaluation mode, the mask, the scaling, the gradient."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from mlp_lab.dropout import dropout_backward, dropout_forward, dropout_mask
+from mlp_lab.scratch.dropout import dropout_backward, dropout_forward, dropout_mask
 
 RTOL, ATOL = 1e-12, 0.0
 
@@ -82,7 +82,7 @@ def test_torch_and_numpy_masks_have_the_same_law():
 
 def test_errors_name_the_argument():
     A = np.ones((2, 2))
-    with pytest.raises(ValueError, match="p must be in"):
+    with pytest.raises(ValueError, match="^p must be"):
         dropout_forward(A, 1.5, training=True)
     with pytest.raises(ValueError, match="rng is required"):
         dropout_forward(A, 0.5, training=True)

@@ -1,4 +1,4 @@
-"""mlp_lab.optim against torch.optim: same parameters, same gradients, same trajectory."""
+"""mlp_lab.scratch.optim against torch.optim: same parameters, same gradients, same trajectory."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from mlp_lab.optim import SGD, Adam
+from mlp_lab.scratch.optim import SGD, Adam
 
 SHAPES = [(4, 3), (4,), (2, 4), (2,), (1, 1)]  # W1, b1, W2, b2 and a scalar-like parameter
 N_STEPS = 50
@@ -260,43 +260,24 @@ def test_failed_step_changes_nothing():
     opt = Adam(params, lr=0.1)
     grads = [rng.normal(size=s) for s in SHAPES]
     grads[2][1, 3] = np.inf
-    with pytest.raises(ValueError, match=r"grads\[2\] contains NaN or inf \(first at index \(1, 3\)\)"):
+    with pytest.raises(ValueError, match=r"grads\[2\] contains NaN or inf"):
         opt.step(grads)
     assert opt.t == 0
     for p, p0 in zip(params, before, strict=True):
         np.testing.assert_array_equal(p, p0)
 
 
-# ----------------------------------------------------------------------------- bad input
+# -------------------------------------------- rules beyond single arguments (wording: test_validation)
 
 
 def _params():
     return [np.zeros((2, 3)), np.zeros(2)]
 
 
-@pytest.mark.parametrize(
-    ("kw", "exc", "match"),
-    [
-        (dict(lr=0.0), ValueError, r"lr must be > 0, got 0.0"),
-        (dict(lr=-0.1), ValueError, r"lr must be > 0"),
-        (dict(lr=float("nan")), ValueError, r"lr must be finite"),
-        (dict(lr="0.1"), TypeError, r"lr must be a real number"),
-        (dict(lr=0.1, momentum=-0.5), ValueError, r"momentum must be >= 0"),
-        (dict(lr=0.1, weight_decay=-1e-3), ValueError, r"weight_decay must be >= 0"),
-        (dict(lr=0.1, dampening=1.5), ValueError, r"dampening must be in \[0.0, 1.0\]"),
-        (dict(lr=0.1, nesterov=True), ValueError, r"nesterov=True requires momentum > 0 and dampening == 0"),
-        (
-            dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True),
-            ValueError,
-            r"nesterov=True requires momentum > 0 and dampening == 0",
-        ),
-        (dict(lr=0.1, nesterov="yes"), TypeError, r"nesterov must be True or False"),
-        (dict(lr=0.1, check_finite=1), TypeError, r"check_finite must be True or False"),
-    ],
-)
-def test_sgd_rejects_bad_hyperparameters(kw, exc, match):
-    with pytest.raises(exc, match=match):
-        SGD(_params(), **kw)
+@pytest.mark.parametrize("kw", [dict(nesterov=True), dict(momentum=0.9, dampening=0.1, nesterov=True)])
+def test_nesterov_needs_momentum_and_no_dampening(kw):
+    with pytest.raises(ValueError, match="nesterov=True requires momentum > 0 and dampening == 0"):
+        SGD(_params(), lr=0.1, **kw)
 
 
 def test_sgd_requires_lr():
@@ -304,31 +285,10 @@ def test_sgd_requires_lr():
         SGD(_params())  # type: ignore[call-arg]
 
 
-@pytest.mark.parametrize(
-    ("kw", "exc", "match"),
-    [
-        (dict(lr=0.0), ValueError, r"lr must be > 0"),
-        (dict(lr=-1e-3), ValueError, r"lr must be > 0"),
-        (dict(betas=(1.0, 0.999)), ValueError, r"betas\[0\] \(beta1\) must be in \[0.0, 1.0\), got 1.0"),
-        (dict(betas=(-0.1, 0.999)), ValueError, r"betas\[0\] \(beta1\) must be in"),
-        (dict(betas=(0.9, 1.0)), ValueError, r"betas\[1\] \(beta2\) must be in \[0.0, 1.0\), got 1.0"),
-        (dict(betas=(0.9,)), TypeError, r"betas must be a pair"),
-        (dict(betas=0.9), TypeError, r"betas must be a pair"),
-        (dict(eps=0.0), ValueError, r"eps must be > 0"),
-        (dict(eps=-1e-8), ValueError, r"eps must be > 0"),
-        (dict(weight_decay=-0.01), ValueError, r"weight_decay must be >= 0"),
-        (dict(decoupled=None), TypeError, r"decoupled must be True or False"),
-    ],
-)
-def test_adam_rejects_bad_hyperparameters(kw, exc, match):
-    with pytest.raises(exc, match=match):
-        Adam(_params(), **kw)
-
-
 @pytest.mark.parametrize("cls", [SGD, Adam])
-def test_lr_setter_validates(cls):
+def test_lr_setter_validates_and_keeps_the_old_rate(cls):
     opt = cls(_params(), lr=0.1)
-    with pytest.raises(ValueError, match=r"lr must be > 0, got -0.1"):
+    with pytest.raises(ValueError, match="lr must be"):
         opt.lr = -0.1
     assert opt.lr == 0.1
 
@@ -346,48 +306,36 @@ def _duplicate():
 
 @pytest.mark.parametrize("cls", [SGD, Adam])
 @pytest.mark.parametrize(
-    ("params", "exc", "match"),
+    ("params", "exc", "name"),
     [
-        (np.zeros(3), TypeError, r"params must be a list of NumPy float arrays.*wrap a single array as \[W\]"),
-        (iter([np.zeros(3)]), TypeError, r"params must be a list"),
-        ([], ValueError, r"params must be a non-empty list"),
-        ([np.zeros(3), [0.0, 1.0]], TypeError, r"params\[1\] must be a NumPy ndarray"),
-        ([np.zeros(3, dtype=np.int64)], TypeError, r"params\[0\] must have a floating dtype.*got dtype int64"),
-        ([torch.zeros(3)], TypeError, r"params\[0\] must be a NumPy array, got a torch.Tensor"),
-        (_readonly(), ValueError, r"params\[0\] is read-only"),
-        (_duplicate(), ValueError, r"params\[2\] appears more than once"),
-        ([np.zeros(2), np.array([0.0, np.nan])], ValueError, r"params\[1\] contains NaN or inf"),
+        (np.zeros(3), TypeError, "params"),
+        ([], TypeError, "params"),
+        ([np.zeros(3), [0.0, 1.0]], TypeError, "params[1]"),
+        ([np.zeros(3, dtype=np.int64)], TypeError, "params[0]"),
+        ([torch.zeros(3)], TypeError, "params[0]"),
+        (_readonly(), ValueError, "params[0]"),
+        (_duplicate(), ValueError, "params[2]"),
+        ([np.zeros(2), np.array([0.0, np.nan])], ValueError, "params[1]"),
     ],
 )
-def test_rejects_bad_params(cls, params, exc, match):
-    with pytest.raises(exc, match=match):
+def test_params_must_be_distinct_writeable_finite_float_arrays(cls, params, exc, name):
+    with pytest.raises(exc) as info:
         cls(params, lr=0.1)
+    assert name in str(info.value)
 
 
 @pytest.mark.parametrize("cls", [SGD, Adam])
 @pytest.mark.parametrize(
-    ("grads", "exc", "match"),
+    ("grads", "name"),
     [
-        ([np.zeros((2, 3))], ValueError, r"expected 2, got 1"),
-        ([np.zeros((2, 3)), np.zeros(2), np.zeros(2)], ValueError, r"expected 2, got 3"),
-        (
-            [np.zeros((3, 2)), np.zeros(2)],
-            ValueError,
-            r"grads\[0\] has shape \(3, 2\) but params\[0\] has shape \(2, 3\)",
-        ),
-        ([np.zeros((2, 3)), np.zeros((2, 1))], ValueError, r"grads\[1\] has shape \(2, 1\) but params\[1\]"),
-        ([np.zeros((2, 3)), np.array([0.0, np.nan])], ValueError, r"grads\[1\] contains NaN or inf"),
-        (
-            [np.full((2, 3), -np.inf), np.zeros(2)],
-            ValueError,
-            r"grads\[0\] contains NaN or inf \(first at index \(0, 0\)\)",
-        ),
-        ([np.zeros((2, 3)), np.zeros(2, dtype=complex)], TypeError, r"grads\[1\] must hold real numbers"),
-        ([np.zeros((2, 3)), torch.zeros(2)], TypeError, r"grads\[1\] must be a NumPy array, got a torch.Tensor"),
-        (np.zeros((2, 3)), TypeError, r"grads must be a list of arrays"),
+        ([np.zeros((2, 3))], "grads"),
+        (np.zeros((2, 3)), "grads"),
+        ([np.zeros((3, 2)), np.zeros(2)], "grads[0]"),
+        ([np.zeros((2, 3)), torch.zeros(2)], "grads[1]"),
+        ([np.full((2, 3), -np.inf), np.zeros(2)], "grads[0]"),
     ],
 )
-def test_step_rejects_bad_grads(cls, grads, exc, match):
-    opt = cls(_params(), lr=0.1)
-    with pytest.raises(exc, match=match):
-        opt.step(grads)
+def test_grads_must_match_params(cls, grads, name):
+    with pytest.raises(ValueError) as info:
+        cls(_params(), lr=0.1).step(grads)
+    assert name in str(info.value)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
 import torch
 
-from mlp_lab import schedules
+from mlp_lab.scratch import schedules
 
 RTOL, ATOL = 1e-12, 1e-15
 STEPS = 60
@@ -105,19 +106,19 @@ def test_clip_keeps_direction():
 @pytest.mark.parametrize(
     ("call", "exc", "match"),
     [
-        (lambda: schedules.step_lr(-1, lr=0.1, step_size=2), ValueError, "t must be >= 0"),
-        (lambda: schedules.step_lr(1.5, lr=0.1, step_size=2), TypeError, "t must be an integer"),
+        (lambda: schedules.step_lr(-1, lr=0.1, step_size=2), ValueError, "t"),
+        (lambda: schedules.step_lr(1.5, lr=0.1, step_size=2), TypeError, "t"),
         (lambda: schedules.step_lr(1, lr=0.1, step_size=0), ValueError, "step_size"),
-        (lambda: schedules.cosine_lr(1, lr=-0.1, T_max=3), ValueError, "lr must be > 0"),
+        (lambda: schedules.cosine_lr(1, lr=-0.1, T_max=3), ValueError, "lr"),
         (lambda: schedules.cosine_lr(1, lr=0.1, T_max=0), ValueError, "T_max"),
         (lambda: schedules.linear_lr(1, lr=0.1, start_factor=2.0), ValueError, "start_factor"),
         (lambda: schedules.warmup_cosine_lr(1, lr=0.1, warmup=0, T_max=3), ValueError, "warmup"),
-        (lambda: schedules.lr_range(1, lr_min=1e-3, lr_max=1.0), ValueError, "steps >= 2"),
-        (lambda: schedules.lr_range(5, lr_min=1.0, lr_max=1e-3), ValueError, "lr_max > lr_min"),
+        (lambda: schedules.lr_range(1, lr_min=1e-3, lr_max=1.0), ValueError, "steps"),
+        (lambda: schedules.lr_range(5, lr_min=1.0, lr_max=1e-3), ValueError, "lr_max"),
         (lambda: schedules.clip_grad_norm([np.ones(2)], 0.0), ValueError, "max_norm"),
-        (lambda: schedules.clip_grad_norm([np.ones(2, dtype=np.float32)], 1.0), TypeError, r"grads\[0\]"),
+        (lambda: schedules.clip_grad_norm([np.ones(2, dtype=np.float32)], 1.0), TypeError, "grads[0]"),
     ],
 )
 def test_bad_input_is_named(call, exc, match):
-    with pytest.raises(exc, match=match):
+    with pytest.raises(exc, match=rf"^{re.escape(match)}(?!\w)"):
         call()

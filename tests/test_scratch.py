@@ -10,11 +10,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mlp_lab import losses
-from mlp_lab.activations import ACTIVATIONS
 from mlp_lab.data import make_xor
-from mlp_lab.gradcheck import numerical_gradient, relative_error
-from mlp_lab.scratch import MLP
+from mlp_lab.scratch import MLP, losses
+from mlp_lab.scratch.activations import ACTIVATIONS
+from mlp_lab.scratch.gradcheck import numerical_gradient, relative_error
 
 TOL_AUTOGRAD = 1e-10  # max relative error vs torch.autograd (float64)
 TOL_NUMERIC = 1e-6  # max relative error vs central differences (eps = 1e-5)
@@ -249,7 +248,7 @@ def test_parameters_order_identity_and_flat_grads() -> None:
     grads = MLP.flat_grads(dW, db)
     assert [g.shape for g in grads] == [p.shape for p in params]
     assert grads[0] is dW[0] and grads[1] is db[0] and grads[5] is db[2]
-    # an in-place update (what mlp_lab.optim does) is seen by the network
+    # an in-place update (what mlp_lab.scratch.optim does) is seen by the network
     before = net.forward(X).copy()
     for p, g in zip(params, grads, strict=True):
         p -= 0.5 * g
@@ -335,28 +334,8 @@ def test_mse_flat_targets_for_one_output_and_int_inputs() -> None:
     assert bce_flat == bce_col
 
 
-def test_out_arrays_are_reused_and_give_the_same_gradients() -> None:
-    net = MLP([4, 6, 5, 3], activation="sigmoid", seed=2)
-    rng = np.random.default_rng(3)
-    X, y = rng.standard_normal((10, 4)), rng.integers(0, 3, size=10)
-    J, dW, db = net.loss_and_grads(X, y, l2=0.01)
-    out = ([np.full_like(g, np.nan) for g in dW], [np.full_like(g, np.nan) for g in db])
-    J2, dW2, db2 = net.loss_and_grads(X, y, l2=0.01, out=out)
-    assert J2 == J
-    assert all(a is b for a, b in zip(dW2 + db2, out[0] + out[1], strict=True))  # written in place
-    for a, b in zip(dW + db, dW2 + db2, strict=True):
-        np.testing.assert_array_equal(a, b)
-    net.forward(X)
-    dZ = rng.standard_normal((10, 3))
-    fresh = net.backward(dZ)
-    into = net.backward(dZ, out=out)
-    assert into[0][1] is out[0][1]
-    for a, b in zip(fresh[0] + fresh[1], into[0] + into[1], strict=True):
-        np.testing.assert_array_equal(a, b)
-
-
-def test_results_are_fresh_arrays_not_the_workspace() -> None:
-    """Logits and default gradients survive later calls; the workspace is internal."""
+def test_results_are_fresh_arrays() -> None:
+    """Logits and gradients survive later calls."""
     net = MLP([3, 8, 8, 2], activation="tanh", seed=0)
     rng = np.random.default_rng(5)
     X1, X2 = rng.standard_normal((6, 3)), rng.standard_normal((6, 3))
@@ -372,32 +351,7 @@ def test_results_are_fresh_arrays_not_the_workspace() -> None:
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-def test_changing_batch_size_and_workspace_match_a_fresh_network(activation: str) -> None:
-    rng = np.random.default_rng(6)
-    used = MLP([3, 7, 4, 2], activation=activation, seed=4)
-    for m in (5, 11, 5, 1):  # the workspace is resized as the batch size changes
-        X = 3 * rng.standard_normal((m, 3))
-        y = rng.integers(0, 2, size=m)
-        J, dW, db = used.loss_and_grads(X, y)
-        J_new, dW_new, db_new = MLP([3, 7, 4, 2], activation=activation, seed=4).loss_and_grads(X, y)
-        assert J == J_new
-        for a, b in zip(dW + db, dW_new + db_new, strict=True):
-            np.testing.assert_array_equal(a, b)
-
-
-@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-def test_workspace_is_reused_from_step_to_step(activation: str) -> None:
-    """A second step of the same batch size allocates no new workspace arrays (widths differ on purpose)."""
-    net = MLP([5, 7, 3, 2], activation=activation)
-    X, y = np.random.default_rng(0).standard_normal((4, 5)), np.array([0, 1, 1, 0])
-    net.loss_and_grads(X, y)
-    before = {key: id(buf) for key, buf in net._work.items()}
-    net.loss_and_grads(X, y)
-    assert {key: id(buf) for key, buf in net._work.items()} == before
-
-
-def test_hidden_activations_in_the_workspace_equal_the_public_functions() -> None:
+def test_hidden_activations_equal_the_public_functions() -> None:
     X = np.array([[-800.0, -30.0, -1.0, 0.0, 1e-3, 2.0, 40.0, 800.0]]).T  # (8, 1), includes huge |z|
     for name, (g, _) in ACTIVATIONS.items():
         net = MLP([1, 1, 1], activation=name)
@@ -409,58 +363,25 @@ def test_hidden_activations_in_the_workspace_equal_the_public_functions() -> Non
         np.testing.assert_array_equal(As[1], g(X))  # bit for bit
 
 
-@pytest.mark.parametrize(
-    "make_out, err, match",
-    [
-        (lambda dW, db: (dW,), TypeError, r"out must be a pair \(dW_list, db_list\)"),
-        (lambda dW, db: dW[0], TypeError, r"out must be a pair"),
-        (lambda dW, db: (dW[:1], db), ValueError, r"out's dW_list must have 2 arrays, got 1"),
-        (lambda dW, db: (dW, db[::-1]), ValueError, r"out's db_list\[0\] must have shape \(4,\), got \(2,\)"),
-        (lambda dW, db: ([dW[0].astype(np.float32), dW[1]], db), TypeError,
-         r"out's dW_list\[0\] must be a float64 NumPy array, got dtype float32"),
-        (lambda dW, db: ([dW[0], [[0.0] * 4] * 2], db), TypeError, r"out's dW_list\[1\] .* got list"),
-        ("params", ValueError, r"out's dW_list\[0\] is a parameter of the network"),
-    ],
-)
-@pytest.mark.parametrize("method", ["loss_and_grads", "backward"])
-def test_bad_out(make_out, err, match, method: str) -> None:
-    net = MLP(NET_SIZES)
-    y = np.zeros(5, dtype=int)
-    _, dW, db = net.loss_and_grads(X_OK, y)
-    out = (net.weights, net.biases) if make_out == "params" else make_out(dW, db)
-    with pytest.raises(err, match=match):
-        if method == "loss_and_grads":
-            net.loss_and_grads(X_OK, y, out=out)
-        else:
-            net.backward(np.zeros((5, 2)), out=out)
-
-
 def test_repr() -> None:
     assert repr(MLP([2, 10, 1], activation="tanh", init="xavier", seed=3)) == (
         "MLP(layer_sizes=[2, 10, 1], activation='tanh', init='xavier', seed=3)"
     )
 
 
-# ------------------------------------------------------------------------ bad input
+# --------------------------------------- bad input (the wording is _validation's: test_validation)
 
 
 @pytest.mark.parametrize(
-    "sizes, err, match",
-    [
-        ([3], ValueError, r"layer_sizes needs at least 2 entries .* got \[3\]"),
-        ([], ValueError, r"layer_sizes needs at least 2 entries"),
-        ([2, 0, 1], ValueError, r"layer_sizes\[1\] must be >= 1, got 0"),
-        ([2, -3], ValueError, r"layer_sizes\[1\] must be >= 1, got -3"),
-        ([2.5, 1], TypeError, r"layer_sizes\[0\] must be an integer, got float 2.5"),
-        ([2, True], TypeError, r"layer_sizes\[1\] must be an integer, got bool"),
-        (5, TypeError, r"layer_sizes must be a list of layer widths such as \[2, 10, 1\], got int"),
-        ("21", TypeError, r"layer_sizes must be a list of layer widths .* got str"),
-        (None, TypeError, r"got NoneType"),
-    ],
+    "sizes, err, name",
+    [([3], ValueError, "layer_sizes"), ([], ValueError, "layer_sizes"), ([2, 0, 1], ValueError, "layer_sizes[1]"),
+     ([2.5, 1], TypeError, "layer_sizes[0]"), ([2, True], TypeError, "layer_sizes[1]"), (5, TypeError, "layer_sizes"),
+     ("21", TypeError, "layer_sizes"), (None, TypeError, "layer_sizes")],
 )
-def test_bad_layer_sizes(sizes, err, match) -> None:
-    with pytest.raises(err, match=match):
+def test_bad_layer_sizes(sizes, err, name) -> None:
+    with pytest.raises(err) as info:
         MLP(sizes)
+    assert name in str(info.value)
 
 
 def test_layer_sizes_from_numpy_and_tuple() -> None:
@@ -468,138 +389,74 @@ def test_layer_sizes_from_numpy_and_tuple() -> None:
     assert MLP((2, 3, 1)).layer_sizes == (2, 3, 1)
 
 
-@pytest.mark.parametrize(
-    "kwargs, err, match",
-    [
-        ({"activation": "softplus"}, ValueError,
-         r"activation must be one of 'relu', 'sigmoid', 'tanh', 'identity'; got 'softplus'"),
-        ({"activation": None}, ValueError, r"activation must be one of"),
-        ({"init": "glorot"}, ValueError, r"init must be one of 'he', 'xavier', 'normal'; got 'glorot'"),
-        ({"seed": -1}, ValueError, r"seed must be in \[0, 2\*\*63\), got -1"),
-        ({"seed": 1.5}, TypeError, r"seed must be an integer, got float 1.5"),
-        ({"seed": None}, TypeError, r"seed must be an integer, got NoneType"),
-    ],
-)
-def test_bad_constructor_options(kwargs, err, match) -> None:
-    with pytest.raises(err, match=match):
-        MLP([2, 3, 1], **kwargs)
-
-
 NET_SIZES = [3, 4, 2]
 X_OK = np.zeros((5, 3))
 
 
 @pytest.mark.parametrize(
-    "X, err, match",
-    [
-        (np.zeros((5, 4)), ValueError,
-         r"X must have 3 features \(columns\) for layer_sizes \[3, 4, 2\], got shape \(5, 4\)"),
-        (np.zeros(3), ValueError, r"X must be a 2-D array, got shape \(3,\)"),
-        (np.zeros((0, 3)), ValueError, r"X must not be empty"),
-        (np.array([[0.0, np.nan, 1.0]]), ValueError, r"X must be finite, but it contains NaN or inf"),
-        (np.array([[0.0, np.inf, 1.0]]), ValueError, r"X must be finite"),
-        (np.array([["a", "b", "c"]]), TypeError, r"X must hold real numbers"),
-        (torch.zeros(2, 3, dtype=torch.float64), TypeError, r"X must be a NumPy array, got a torch.Tensor"),
-    ],
+    "X, err",
+    [(np.zeros((5, 4)), ValueError), (np.zeros(3), ValueError), (np.zeros((0, 3)), ValueError),
+     (np.array([[0.0, np.nan, 1.0]]), ValueError), (np.array([["a", "b", "c"]]), TypeError),
+     (torch.zeros(2, 3, dtype=torch.float64), TypeError)],
 )
 @pytest.mark.parametrize("method", ["forward", "predict", "predict_proba", "loss_and_grads"])
-def test_bad_X(X, err, match, method: str) -> None:
-    net = MLP(NET_SIZES)
-    call = getattr(net, method)
-    with pytest.raises(err, match=match):
-        if method == "loss_and_grads":
-            call(X, np.zeros(len(X), dtype=int))
-        else:
-            call(X)
+def test_bad_X(X, err, method: str) -> None:
+    call = getattr(MLP(NET_SIZES), method)
+    with pytest.raises(err, match="^X "):
+        call(X, np.zeros(len(X), dtype=int)) if method == "loss_and_grads" else call(X)
 
 
 def test_backward_before_forward() -> None:
-    with pytest.raises(RuntimeError, match=r"backward\(\) needs the values of a forward pass: call forward\(X\) first"):
+    with pytest.raises(RuntimeError, match=r"call forward\(X\) first"):
         MLP(NET_SIZES).backward(np.zeros((5, 2)))
 
 
-@pytest.mark.parametrize(
-    "dZ, err, match",
-    [
-        (np.zeros((5, 3)), ValueError,
-         r"dZ_out must have the shape of the last forward's logits \(5, 2\), got \(5, 3\)"),
-        (np.zeros((4, 2)), ValueError, r"got \(4, 2\)"),
-        (np.zeros(10), ValueError, r"dZ_out must be a 2-D array"),
-        (np.full((5, 2), np.nan), ValueError, r"dZ_out must be finite"),
-    ],
-)
-def test_backward_bad_dZ(dZ, err, match) -> None:
+@pytest.mark.parametrize("dZ", [np.zeros((5, 3)), np.zeros((4, 2)), np.zeros(10), np.full((5, 2), np.nan)])
+def test_backward_bad_dZ(dZ) -> None:
     net = MLP(NET_SIZES)
     net.forward(X_OK)
-    with pytest.raises(err, match=match):
+    with pytest.raises(ValueError, match="^dZ_out "):
         net.backward(dZ)
 
 
 @pytest.mark.parametrize(
-    "sizes, y, kwargs, err, match",
+    "sizes, y, kwargs, err, name",
     [
-        (NET_SIZES, np.zeros(5, dtype=int), {"loss": "hinge"}, ValueError,
-         r"loss must be one of 'cross_entropy', 'bce', 'mse'; got 'hinge'"),
-        (NET_SIZES, np.zeros(5, dtype=int), {"l2": -0.1}, ValueError, r"l2 must be >= 0, got -0.1"),
-        (NET_SIZES, np.zeros(5, dtype=int), {"l2": float("nan")}, ValueError, r"l2 must be finite"),
-        (NET_SIZES, np.zeros(5, dtype=int), {"l2": "0.1"}, TypeError, r"l2 must be a real number"),
-        (NET_SIZES, np.zeros(4, dtype=int), {}, ValueError, r"y must hold one label per sample: 5 samples"),
-        (NET_SIZES, np.array([0, 1, 2, 0, 1]), {}, ValueError, r"y holds label 2, outside the 2 classes 0..1"),
-        (NET_SIZES, np.array([[1.0, 0], [0, 1], [1, 1], [1, 0], [0, 1]]), {}, ValueError,
-         r"each row of one-hot y must sum to 1 .* row 2 sums to 2"),
-        (NET_SIZES, np.eye(3)[[0, 1, 2, 0, 1]], {}, ValueError, r"one-hot must have shape \(m, K\) = \(5, 2\)"),
-        (NET_SIZES, np.zeros(5), {"loss": "bce"}, ValueError,
-         r"loss='bce' needs 1 output unit .* the logits have 2 columns"),
-        ([3, 4, 1], np.array([0, 1, 2, 0, 1.0]), {"loss": "bce"}, ValueError, r"y must hold targets in \[0, 1\]"),
-        ([3, 4, 1], np.zeros(6), {"loss": "bce"}, ValueError, r"y must hold one target per sample: 5 logits, got 6"),
-        ([3, 4, 1], np.zeros((5, 2)), {"loss": "bce"}, ValueError, r"y must be binary targets of shape"),
-        (NET_SIZES, np.zeros(5), {"loss": "mse"}, ValueError,
-         r"y must have the shape of y_hat \(5, 2\) .* got shape \(5,\)"),
-        (NET_SIZES, np.zeros((4, 2)), {"loss": "mse"}, ValueError,
-         r"y must hold one target per sample: 5 rows of outputs, got 4"),
-        (NET_SIZES, np.full((5, 2), np.inf), {"loss": "mse"}, ValueError, r"y must be finite"),
-        ([3, 4, 1], np.zeros(0), {"loss": "mse"}, ValueError, r"y must not be empty"),
+        (NET_SIZES, np.zeros(5, dtype=int), {"loss": "hinge"}, ValueError, "loss"),
+        (NET_SIZES, np.zeros(5, dtype=int), {"l2": -0.1}, ValueError, "l2"),
+        (NET_SIZES, np.zeros(5, dtype=int), {"l2": "0.1"}, TypeError, "l2"),
+        (NET_SIZES, np.zeros(4, dtype=int), {}, ValueError, "y"),
+        (NET_SIZES, np.array([0, 1, 2, 0, 1]), {}, ValueError, "y"),
+        (NET_SIZES, np.array([[1.0, 0], [0, 1], [1, 1], [1, 0], [0, 1]]), {}, ValueError, "y"),
+        (NET_SIZES, np.eye(3)[[0, 1, 2, 0, 1]], {}, ValueError, "y"),
+        (NET_SIZES, np.zeros(5), {"loss": "bce"}, ValueError, "loss='bce' needs 1 output unit"),
+        ([3, 4, 1], np.array([0, 1, 2, 0, 1.0]), {"loss": "bce"}, ValueError, "y"),
+        ([3, 4, 1], np.zeros(6), {"loss": "bce"}, ValueError, "y"),
+        ([3, 4, 1], np.zeros((5, 2)), {"loss": "bce"}, ValueError, "y"),
+        (NET_SIZES, np.zeros(5), {"loss": "mse"}, ValueError, "y"),
+        (NET_SIZES, np.zeros((4, 2)), {"loss": "mse"}, ValueError, "y"),
+        (NET_SIZES, np.full((5, 2), np.inf), {"loss": "mse"}, ValueError, "y"),
     ],
 )
-def test_loss_and_grads_bad_targets_and_options(sizes, y, kwargs, err, match) -> None:
-    with pytest.raises(err, match=match):
+def test_loss_and_grads_bad_targets_and_options(sizes, y, kwargs, err, name) -> None:
+    with pytest.raises(err) as info:
         MLP(sizes).loss_and_grads(X_OK, y, **kwargs)
+    assert str(info.value).startswith(name)
 
 
 @pytest.mark.parametrize(
-    "change, err, match",
+    "change, err, name",
     [
-        (lambda net: net.weights.__setitem__(0, np.zeros((3, 4))), ValueError,
-         r"weights\[0\] must have shape \(4, 3\), got \(3, 4\)"),
-        (lambda net: net.biases.__setitem__(1, np.zeros((2, 1))), ValueError, r"biases\[1\] must have shape \(2,\)"),
-        (lambda net: net.weights.__setitem__(1, np.zeros((2, 4), dtype=np.float32)), TypeError,
-         r"weights\[1\] must be a float64 NumPy array, got dtype float32"),
-        (lambda net: net.weights.__setitem__(1, [[0.0] * 4] * 2), TypeError,
-         r"weights\[1\] must be a float64 NumPy array, got list"),
-        (lambda net: net.weights.pop(), ValueError, r"the network has 2 layers but weights has 1"),
+        (lambda net: net.weights.__setitem__(0, np.zeros((3, 4))), ValueError, "weights[0]"),
+        (lambda net: net.biases.__setitem__(1, np.zeros((2, 1))), ValueError, "biases[1]"),
+        (lambda net: net.weights.__setitem__(1, np.zeros((2, 4), dtype=np.float32)), TypeError, "weights[1]"),
+        (lambda net: net.weights.__setitem__(1, [[0.0] * 4] * 2), TypeError, "weights[1]"),
+        (lambda net: net.weights.pop(), ValueError, "weights has 1"),
     ],
 )
-def test_replaced_parameters_are_checked(change, err, match) -> None:
+def test_replaced_parameters_are_checked(change, err, name) -> None:
     net = MLP(NET_SIZES)
     change(net)
-    with pytest.raises(err, match=match):
+    with pytest.raises(err) as info:
         net.forward(X_OK)
-
-
-@pytest.mark.parametrize("loss", ["cross_entropy", "bce", "mse"])
-def test_unchecked_fast_path_gives_the_same_loss_and_gradients(loss):
-    """``loss_and_grads_unchecked`` equals ``loss_and_grads``; ``with_loss=False`` skips only the loss value."""
-    n_out = 1 if loss in ("bce", "mse") else 3
-    net = MLP([4, 6, n_out], activation="tanh", seed=3)
-    rng = np.random.default_rng(0)
-    X = np.ascontiguousarray(rng.standard_normal((9, 4)))
-    y = rng.integers(0, 2 if loss == "bce" else 3, size=9).astype(float) if loss != "mse" else rng.standard_normal(9)
-    X_checked, Y = net.check_data(X, y, loss=loss)
-    J, dW, db = net.loss_and_grads(X, y, loss=loss, l2=0.1)
-    J_same, dW_same, db_same = net.loss_and_grads_unchecked(X_checked, Y, loss=loss, l2=0.1)
-    J_fast, dW_fast, db_fast = net.loss_and_grads_unchecked(X_checked, Y, loss=loss, l2=0.1, with_loss=False)
-    assert np.isnan(J_fast) and np.isfinite(J)
-    np.testing.assert_allclose(J_same, J, rtol=1e-15, atol=0)
-    for a, b, c in zip(dW + db, dW_fast + db_fast, dW_same + db_same, strict=True):
-        np.testing.assert_allclose(b, a, rtol=1e-15, atol=0)
-        np.testing.assert_allclose(c, a, rtol=1e-15, atol=0)
+    assert name in str(info.value)

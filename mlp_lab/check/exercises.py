@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp_lab import losses
-from mlp_lab.activations import ACTIVATIONS
+from mlp_lab.scratch import losses
+from mlp_lab.scratch.activations import ACTIVATIONS
 from mlp_lab.check._engine import (
     Case,
     CaseResult,

@@ -2,14 +2,14 @@ r"""Learner-facing checkers for gradients (chapter 3): a dense layer's backward 
 network's backward pass ("backprop ninja"), and a central-difference gradient.
 
 References are :mod:`torch.autograd` in float64 (imported on first use) and
-:func:`mlp_lab.gradcheck.numerical_gradient`.
+:func:`mlp_lab.scratch.gradcheck.numerical_gradient`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from mlp_lab import losses
+from mlp_lab.scratch import losses
 from mlp_lab.check._engine import (
     BadOutput,
     Case,
@@ -23,7 +23,7 @@ from mlp_lab.check._engine import (
     value_problem,
 )
 from mlp_lab.check.result import CheckResult
-from mlp_lab.gradcheck import numerical_gradient as _reference_numerical_gradient
+from mlp_lab.scratch.gradcheck import numerical_gradient as _reference_numerical_gradient
 
 __all__ = ["backprop", "dense_backward", "numerical_gradient"]
 
@@ -336,9 +336,9 @@ def numerical_gradient(fn: object, *, seed: int = 0) -> CheckResult:
               \frac{f(x + \varepsilon e_j) - f(x - \varepsilon e_j)}{2\varepsilon}
 
     ``f`` may be called either with no argument, in which case it reads ``x`` (perturbed in
-    place, the convention of :func:`mlp_lab.gradcheck.numerical_gradient`), or with one
+    place, the convention of :func:`mlp_lab.scratch.gradcheck.numerical_gradient`), or with one
     argument, the point at which to evaluate. ``x`` must be unchanged afterwards (up to
-    rounding). Reference: :func:`mlp_lab.gradcheck.numerical_gradient` with the same ``eps``.
+    rounding). Reference: :func:`mlp_lab.scratch.gradcheck.numerical_gradient` with the same ``eps``.
     """
 
     def cases() -> list[Case]:

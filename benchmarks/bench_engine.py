@@ -1,31 +1,27 @@
-r"""How fast is the NumPy engine? One training step of :class:`mlp_lab.scratch.MLP` vs PyTorch.
+r"""How fast is the NumPy engine? One training step of the plain engine, chapter 9's in-place one, and PyTorch.
 
-Run ``python -m mlp_lab.bench engine`` (``--help`` for options). For each width ``w`` the
-network is ``w -> w -> w -> 10`` (``layer_sizes = [w, w, w, 10]``: two ReLU hidden layers
-and 10 output logits, He init), on a batch of ``m = 256`` random inputs with random
+Run ``python -m benchmarks.bench_engine`` from the repository root (``--help`` for options). For
+each width ``w`` the network is ``w -> w -> w -> 10`` (``layer_sizes = [w, w, w, 10]``: two ReLU
+hidden layers and 10 output logits, He init), on a batch of ``m = 256`` random inputs with random
 labels, everything in float64. One *step* is
 
-* NumPy: ``net.loss_and_grads(X, y, out=(dW, db))`` (input checks, forward, softmax
-  cross-entropy, backward, gradients written into the same arrays every step: the
-  training-loop form), and, as ``np fresh``, ``net.loss_and_grads(X, y)``, which returns
-  new gradient arrays (the page faults of fresh arrays cost up to ~20% at width 512);
-* PyTorch eager, same weights (:meth:`~mlp_lab.scratch.MLP.to_torch`):
+* ``plain``: :meth:`mlp_lab.scratch.MLP.loss_and_grads` (input checks, forward, softmax
+  cross-entropy, backward; fresh arrays for every intermediate);
+* ``inplace``: :meth:`mlp_lab.scratch.inplace.InplaceMLP.loss_and_grads_into` on data checked
+  once, with ``out=`` gradient arrays: chapter 9's buffer-reusing engine;
+* ``torch``: PyTorch eager, same weights (:meth:`~mlp_lab.scratch.MLP.to_torch`):
   ``model.zero_grad(); F.cross_entropy(model(X), y).backward()``.
 
-Each engine is timed in its own block of repeats (after two warm-up steps and a short
-pause, so that the worker threads of one library, which spin for a while after each
-call, do not steal cores from the other), and the median is reported (the minimum is
-in the JSON too). The step's work is counted as its matrix products only:
-:math:`2 m \sum_l n_{l-1} n_l` for the forward pass, the same for :math:`dW`, and again
-for :math:`dA` in every layer but the first, so
+Each engine is timed with :mod:`timeit` in its own block of repeats (after two warm-up steps and a
+short pause, so that the worker threads of one library, which spin for a while after each call,
+do not steal cores from the other); the median is reported (the minimum is in the JSON too). The
+step's work is counted as its matrix products only (:func:`mlp_lab.scratch.inplace.step_flops`).
+Dividing by the time gives GFLOP/s, reported as a fraction of the *peak*: the median rate of
+``np.matmul`` on two 1024 x 1024 float64 matrices in the same process, measured before and after
+the widths (the larger of the two, so that a burst of load from other processes during one
+measurement does not inflate the fractions).
 
-.. math:: \text{FLOP} = 2m\Bigl(2\sum_{l=1}^{L} n_{l-1} n_l + \sum_{l=2}^{L} n_{l-1} n_l\Bigr).
-
-Dividing by the time gives GFLOP/s, reported as a fraction of the *peak*: the median
-rate of ``np.matmul`` on two 1024 x 1024 float64 matrices in the same process, measured
-before and after the widths (the larger of the two, so that a burst of load from other
-processes during one measurement does not inflate the fractions).
-Targets: at ``w >= 512`` the NumPy step reaches at least 60% of the peak, and it is
+Targets: at ``w >= 512`` the in-place step reaches at least 60% of the peak, and the plain step is
 never slower than PyTorch eager. The last line printed is a JSON object of the results.
 """
 
@@ -39,12 +35,14 @@ import re
 import statistics
 import sys
 import time
+import timeit
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from mlp_lab._cli import positive_int
 from mlp_lab.scratch import MLP
+from mlp_lab.scratch.inplace import InplaceMLP, step_flops
 
 BATCH = 256
 N_CLASSES = 10
@@ -59,26 +57,14 @@ def layer_sizes(width: int) -> list[int]:
     return [width, width, width, N_CLASSES]
 
 
-def step_flops(sizes: Sequence[int], m: int) -> int:
-    """Floating-point operations of the matrix products in one forward + backward step."""
-    products = [n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)]
-    return 2 * m * (2 * sum(products) + sum(products[1:]))
-
-
 CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
 def _times(fn: Callable[[], object], repeats: int, warmup: int = 2, clock: str = "wall") -> list[float]:
     """Seconds (of ``CLOCKS[clock]``) of ``repeats`` calls of ``fn``, after ``warmup`` untimed calls."""
-    now = CLOCKS[clock]
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        t0 = now()
-        fn()
-        times.append(now() - t0)
-    return times
+    timer = timeit.Timer(fn, timer=CLOCKS[clock])
+    timer.repeat(repeat=1, number=warmup)
+    return timer.repeat(repeat=repeats, number=1)
 
 
 def matmul_peak_gflops(n: int, repeats: int, clock: str = "wall") -> float:
@@ -139,76 +125,61 @@ def environment_lines(env: dict[str, object]) -> list[str]:
     return lines
 
 
+ENGINES = ("plain", "inplace", "torch")
+
+
 def bench_width(
     width: int, *, batch: int, repeats: int, peak: float, pause: float = 0.1, clock: str = "wall"
 ) -> dict[str, object]:
-    """Time one step of both engines for ``layer_sizes(width)``."""
+    """Time one step of each engine for ``layer_sizes(width)``."""
     import torch
     import torch.nn.functional as F
 
     sizes = layer_sizes(width)
     rng = np.random.default_rng(width)
     net = MLP(sizes, activation="relu", init="he", seed=0)
+    fast = InplaceMLP(sizes, activation="relu", init="he", seed=0)
     X = rng.standard_normal((batch, width))  # (m, n_0)
     y = rng.integers(0, N_CLASSES, size=batch)  # (m,)
+    X_checked, Y_checked = fast.check_data(X, y, loss="cross_entropy")
+    _, dW, db = net.loss_and_grads(X, y)  # gradient arrays the in-place step writes into
     model = net.to_torch()
-    X_t = torch.from_numpy(X)
-    y_t = torch.from_numpy(y)
-
-    _, dW, db = net.loss_and_grads(X, y)  # gradient arrays reused by the out= step
-
-    def numpy_step() -> None:  # the training-loop form: gradients written into the same arrays
-        net.loss_and_grads(X, y, loss="cross_entropy", out=(dW, db))
-
-    def numpy_fresh_step() -> None:  # the default: new gradient arrays every step
-        net.loss_and_grads(X, y, loss="cross_entropy")
+    X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
 
     def torch_step() -> None:
         model.zero_grad()
         F.cross_entropy(model(X_t), y_t).backward()
 
-    t_np = _times(numpy_step, repeats, clock=clock)
-    t_fresh = _times(numpy_fresh_step, repeats, clock=clock)
-    time.sleep(pause)  # let spinning BLAS/OpenMP worker threads of one engine go idle
-    t_torch = _times(torch_step, repeats, clock=clock)
-    time.sleep(pause)
-    s_np, s_fresh, s_torch = statistics.median(t_np), statistics.median(t_fresh), statistics.median(t_torch)
-    flops = step_flops(sizes, batch)
-    return {
-        "width": width,
-        "layer_sizes": sizes,
-        "n_params": net.n_params,
-        "flops": flops,
-        "numpy_ms": s_np * 1e3,
-        "numpy_fresh_ms": s_fresh * 1e3,
-        "torch_ms": s_torch * 1e3,
-        "numpy_ms_min": min(t_np) * 1e3,
-        "numpy_fresh_ms_min": min(t_fresh) * 1e3,
-        "torch_ms_min": min(t_torch) * 1e3,
-        "torch_over_numpy": s_torch / s_np,
-        "torch_over_numpy_fresh": s_torch / s_fresh,
-        "numpy_gflops": flops / s_np / 1e9,
-        "numpy_fresh_gflops": flops / s_fresh / 1e9,
-        "torch_gflops": flops / s_torch / 1e9,
-        "numpy_frac_peak": flops / s_np / 1e9 / peak,
-        "numpy_fresh_frac_peak": flops / s_fresh / 1e9 / peak,
-        "torch_frac_peak": flops / s_torch / 1e9 / peak,
+    steps = {
+        "plain": lambda: net.loss_and_grads(X, y, loss="cross_entropy"),
+        "inplace": lambda: fast.loss_and_grads_into(X_checked, Y_checked, loss="cross_entropy", out=(dW, db)),
+        "torch": torch_step,
     }
+    flops = step_flops(sizes, batch)
+    result: dict[str, object] = {"width": width, "layer_sizes": sizes, "n_params": net.n_params, "flops": flops}
+    for engine, step in steps.items():
+        times = _times(step, repeats, clock=clock)
+        time.sleep(pause)  # let spinning BLAS/OpenMP worker threads of one engine go idle
+        seconds = statistics.median(times)
+        result[f"{engine}_ms"] = seconds * 1e3
+        result[f"{engine}_ms_min"] = min(times) * 1e3
+        result[f"{engine}_gflops"] = flops / seconds / 1e9
+        result[f"{engine}_frac_peak"] = flops / seconds / 1e9 / peak
+    result["torch_over_plain"] = result["torch_ms"] / result["plain_ms"]
+    result["plain_over_inplace"] = result["plain_ms"] / result["inplace_ms"]
+    return result
 
 
 def format_table(results: Sequence[dict[str, object]]) -> str:
     """Fixed-width text table of :func:`bench_width` results (medians)."""
-    header = (
-        f"{'width':>6} {'params':>9} {'np ms':>9} {'np fresh':>9} {'torch ms':>9} {'torch/np':>8} "
-        f"{'np GF/s':>8} {'np %pk':>7} {'fresh %pk':>9} {'torch %pk':>9}"
-    )
+    header = (f"{'width':>6} {'params':>9} {'plain ms':>9} {'inpl ms':>9} {'torch ms':>9} {'plain/inpl':>10} "
+              f"{'torch/plain':>11} {'plain %pk':>9} {'inpl %pk':>9} {'torch %pk':>9}")
     lines = [header, "-" * len(header)]
     for r in results:
         lines.append(
-            f"{r['width']:>6} {r['n_params']:>9} {r['numpy_ms']:>9.3f} {r['numpy_fresh_ms']:>9.3f} "
-            f"{r['torch_ms']:>9.3f} {r['torch_over_numpy']:>8.2f} {r['numpy_gflops']:>8.1f} "
-            f"{100 * r['numpy_frac_peak']:>6.1f}% {100 * r['numpy_fresh_frac_peak']:>8.1f}% "
-            f"{100 * r['torch_frac_peak']:>8.1f}%"
+            f"{r['width']:>6} {r['n_params']:>9} {r['plain_ms']:>9.3f} {r['inplace_ms']:>9.3f} {r['torch_ms']:>9.3f} "
+            f"{r['plain_over_inplace']:>10.2f} {r['torch_over_plain']:>11.2f} {100 * r['plain_frac_peak']:>8.1f}% "
+            f"{100 * r['inplace_frac_peak']:>8.1f}% {100 * r['torch_frac_peak']:>8.1f}%"
         )
     return "\n".join(lines)
 
@@ -217,17 +188,17 @@ def check_targets(results: Sequence[dict[str, object]]) -> dict[str, bool | None
     """Whether the targets hold (``None`` when no width >= 512 was run)."""
     large = [r for r in results if r["width"] >= TARGET_MIN_WIDTH]
     return {
-        f"numpy_frac_peak_ge_{TARGET_FRACTION}_at_width_ge_{TARGET_MIN_WIDTH}": (
-            all(r["numpy_frac_peak"] >= TARGET_FRACTION for r in large) if large else None
+        f"inplace_frac_peak_ge_{TARGET_FRACTION}_at_width_ge_{TARGET_MIN_WIDTH}": (
+            all(r["inplace_frac_peak"] >= TARGET_FRACTION for r in large) if large else None
         ),
-        "numpy_not_slower_than_torch": all(r["torch_over_numpy"] >= 1.0 for r in results),
+        "plain_not_slower_than_torch": all(r["torch_over_plain"] >= 1.0 for r in results),
     }
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m mlp_lab.bench engine",
-        description="Time one forward+backward step of scratch.MLP (NumPy) and PyTorch eager, "
+        prog="python -m benchmarks.bench_engine",
+        description="Time one forward+backward step of the NumPy engines (plain, in-place) and PyTorch eager, "
         "float64, network width->width->width->10, and compare with the matmul peak.",
     )
     parser.add_argument("--widths", type=positive_int, nargs="+", default=None,
@@ -283,11 +254,11 @@ def _run(args: argparse.Namespace) -> int:
     peak_after = matmul_peak_gflops(peak_n, repeats=max(repeats, 5), clock=clock)
     peak = max(peak_before, peak_after)
     for r in results:  # bench_width gave GFLOP/s over a peak of 1
-        for key in ("numpy_frac_peak", "numpy_fresh_frac_peak", "torch_frac_peak"):
+        for key in [f"{engine}_frac_peak" for engine in ENGINES]:
             r[key] /= peak
     print(f"peak: np.matmul {peak_n}x{peak_n} @ {peak_n}x{peak_n} float64 = {peak:.1f} GFLOP/s "
           f"(median; {peak_before:.1f} before, {peak_after:.1f} after the widths)")
-    print("np = loss_and_grads(X, y, out=(dW, db)); np fresh = loss_and_grads(X, y); "
+    print("plain = MLP.loss_and_grads(X, y); inpl = InplaceMLP.loss_and_grads_into(..., out=(dW, db)); "
           "torch = zero_grad + forward + cross_entropy + backward; medians, %pk = share of the matmul peak")
     print(format_table(results))
     targets = check_targets(results)
@@ -309,3 +280,7 @@ def _run(args: argparse.Namespace) -> int:
     print(json.dumps(summary))
     sys.stdout.flush()
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

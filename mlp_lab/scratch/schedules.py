@@ -23,7 +23,7 @@ the same numbers up to rounding (the tests compare them step by step at ``rtol=1
 
 Example
 -------
->>> from mlp_lab.schedules import cosine_lr
+>>> from mlp_lab.scratch.schedules import cosine_lr
 >>> [round(cosine_lr(t, lr=0.1, T_max=4), 4) for t in range(5)]
 [0.1, 0.0854, 0.05, 0.0146, 0.0]
 """
@@ -31,30 +31,25 @@ Example
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
+from numbers import Integral, Real
 
 import numpy as np
 
-from mlp_lab._validation import check_nonnegative, check_positive, check_positive_int
+from mlp_lab._validation import Interval, validate
 
-__all__ = [
-    "clip_grad_norm",
-    "cosine_lr",
-    "exponential_lr",
-    "linear_lr",
-    "lr_range",
-    "step_lr",
-    "warmup_cosine_lr",
-]
+__all__ = ["clip_grad_norm", "cosine_lr", "exponential_lr", "linear_lr", "lr_range", "step_lr", "warmup_cosine_lr"]
 
-
-def _check_step(t: object) -> int:
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral):
-        raise TypeError(f"t must be an integer step counter, got {type(t).__name__} {t!r}")
-    if t < 0:
-        raise ValueError(f"t must be >= 0, got {t}")
-    return int(t)
+_POSITIVE, _POSITIVE_INT = [Interval(Real, 0, None, closed="neither")], [Interval(Integral, 1, None)]
+_CONSTRAINTS = {
+    "t": [Interval(Integral, 0, None)],
+    "lr": _POSITIVE, "gamma": _POSITIVE, "lr_min": _POSITIVE, "lr_max": _POSITIVE, "max_norm": _POSITIVE,
+    "step_size": _POSITIVE_INT, "T_max": _POSITIVE_INT, "total_iters": _POSITIVE_INT, "warmup": _POSITIVE_INT,
+    "steps": [Interval(Integral, 2, None)],
+    "eta_min": [Interval(Real, 0, None)], "eps": [Interval(Real, 0, None)],
+    "start_factor": [Interval(Real, 0, 1, closed="right")], "end_factor": [Interval(Real, 0, 1)],
+}
+"""What each argument of this module's functions accepts."""
 
 
 def step_lr(t: int, *, lr: float, step_size: int, gamma: float = 0.1) -> float:
@@ -71,18 +66,13 @@ def step_lr(t: int, *, lr: float, step_size: int, gamma: float = 0.1) -> float:
     gamma : float, keyword-only
         Decay factor, ``> 0``.
     """
-    t = _check_step(t)
-    lr = check_positive(lr, name="lr")
-    step_size = check_positive_int(step_size, name="step_size")
-    gamma = check_positive(gamma, name="gamma")
+    validate(_CONSTRAINTS, t=t, lr=lr, step_size=step_size, gamma=gamma)
     return lr * gamma ** (t // step_size)
 
 
 def exponential_lr(t: int, *, lr: float, gamma: float) -> float:
     r"""Exponential schedule: :math:`\eta_t = \eta\, \gamma^t` (``ExponentialLR``)."""
-    t = _check_step(t)
-    lr = check_positive(lr, name="lr")
-    gamma = check_positive(gamma, name="gamma")
+    validate(_CONSTRAINTS, t=t, lr=lr, gamma=gamma)
     return lr * gamma**t
 
 
@@ -106,10 +96,7 @@ def cosine_lr(t: int, *, lr: float, T_max: int, eta_min: float = 0.0) -> float:
     eta_min : float, keyword-only
         Smallest rate, ``>= 0``.
     """
-    t = _check_step(t)
-    lr = check_positive(lr, name="lr")
-    T_max = check_positive_int(T_max, name="T_max")
-    eta_min = check_nonnegative(eta_min, name="eta_min")
+    validate(_CONSTRAINTS, t=t, lr=lr, T_max=T_max, eta_min=eta_min)
     return eta_min + 0.5 * (lr - eta_min) * (1.0 + math.cos(math.pi * t / T_max))
 
 
@@ -123,15 +110,7 @@ def linear_lr(
     with :math:`f_0` = ``start_factor`` in (0, 1], :math:`f_1` = ``end_factor`` in [0, 1]
     and :math:`T_w` = ``total_iters``. The defaults are PyTorch's.
     """
-    t = _check_step(t)
-    lr = check_positive(lr, name="lr")
-    start_factor = check_positive(start_factor, name="start_factor")
-    end_factor = check_nonnegative(end_factor, name="end_factor")
-    if start_factor > 1.0 or end_factor > 1.0:
-        raise ValueError(
-            f"start_factor must be in (0, 1] and end_factor in [0, 1], got {start_factor} and {end_factor}"
-        )
-    total_iters = check_positive_int(total_iters, name="total_iters")
+    validate(_CONSTRAINTS, t=t, lr=lr, start_factor=start_factor, end_factor=end_factor, total_iters=total_iters)
     return lr * (start_factor + (end_factor - start_factor) * min(t, total_iters) / total_iters)
 
 
@@ -149,8 +128,7 @@ def warmup_cosine_lr(
     the schedule of ``SequentialLR(opt, [LinearLR(opt, start_factor, total_iters=warmup),
     CosineAnnealingLR(opt, T_max, eta_min)], milestones=[warmup])``.
     """
-    t = _check_step(t)
-    warmup = check_positive_int(warmup, name="warmup")
+    validate(_CONSTRAINTS, t=t, warmup=warmup)
     if t < warmup:
         return linear_lr(t, lr=lr, start_factor=start_factor, end_factor=1.0, total_iters=warmup)
     return cosine_lr(t - warmup, lr=lr, T_max=T_max, eta_min=eta_min)
@@ -169,11 +147,9 @@ def lr_range(steps: int, *, lr_min: float, lr_max: float) -> np.ndarray:
     ndarray of shape (steps,)
         From ``lr_min`` to ``lr_max``, both included.
     """
-    steps = check_positive_int(steps, name="steps")
-    lr_min = check_positive(lr_min, name="lr_min")
-    lr_max = check_positive(lr_max, name="lr_max")
-    if steps < 2 or lr_max <= lr_min:
-        raise ValueError(f"a range test needs steps >= 2 and lr_max > lr_min, got {steps}, {lr_min}, {lr_max}")
+    validate(_CONSTRAINTS, steps=steps, lr_min=lr_min, lr_max=lr_max)
+    if lr_max <= lr_min:
+        raise ValueError(f"lr_max must be > lr_min for a range test, got lr_min={lr_min}, lr_max={lr_max}")
     gamma = (lr_max / lr_min) ** (1.0 / (steps - 1))
     return np.array([exponential_lr(t, lr=lr_min, gamma=gamma) for t in range(steps)])  # (steps,)
 
@@ -202,8 +178,7 @@ def clip_grad_norm(grads: Sequence[np.ndarray], max_norm: float, *, eps: float =
     float
         The norm :math:`\lVert g \rVert` *before* clipping (what PyTorch returns).
     """
-    max_norm = check_positive(max_norm, name="max_norm")
-    eps = check_nonnegative(eps, name="eps")
+    validate(_CONSTRAINTS, max_norm=max_norm, eps=eps)
     grads = list(grads)
     for k, g in enumerate(grads):
         if not isinstance(g, np.ndarray) or g.dtype != np.float64:

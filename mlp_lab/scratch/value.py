@@ -55,7 +55,7 @@ class Value:
         self._backward = lambda: None
 
     def __add__(self, other: Value | float) -> Value:
-        other = _as_value(other)
+        other = Value._as_value(other)
         out = Value(self.data + other.data, (self, other))
 
         def _backward() -> None:  # d(a + b)/da = d(a + b)/db = 1
@@ -66,7 +66,7 @@ class Value:
         return out
 
     def __mul__(self, other: Value | float) -> Value:
-        other = _as_value(other)
+        other = Value._as_value(other)
         out = Value(self.data * other.data, (self, other))
 
         def _backward() -> None:  # d(ab)/da = b, d(ab)/db = a
@@ -98,17 +98,20 @@ class Value:
         return out
 
     def topological_order(self) -> list[Value]:
-        """Every node this one depends on, itself last, each after all of its inputs."""
-        order, seen = [], set()
+        """Every node this one depends on, itself last, each after all of its inputs.
 
-        def visit(node: Value) -> None:  # depth first: inputs before the node
-            if id(node) not in seen:
-                seen.add(id(node))
-                for child in node._prev:
-                    visit(child)
+        The order of a recursive depth-first search (inputs in order, then the node), kept on an
+        explicit stack so that a graph of any depth works (no ``RecursionError``).
+        """
+        order, seen, stack = [], set(), [(self, False)]
+        while stack:
+            node, inputs_done = stack.pop()
+            if inputs_done:
                 order.append(node)
-
-        visit(self)
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack.append((node, True))  # appended after everything pushed above it: its inputs
+                stack.extend((child, False) for child in reversed(node._prev))
         return order
 
     def backward(self) -> None:
@@ -122,18 +125,27 @@ class Value:
         for node in reversed(self.topological_order()):
             node._backward()
 
+    @staticmethod
+    def _as_value(x: Value | float) -> Value:
+        """Wrap a plain number; reject anything else with a TypeError that says what it was."""
+        if isinstance(x, Value):
+            return x
+        if isinstance(x, bool) or not isinstance(x, Real):
+            raise TypeError(f"a Value can be combined with a Value, int or float, not {type(x).__name__}")
+        return Value(x)
+
     # the rest is built from + and * (or is them with the operands swapped)
     def __neg__(self) -> Value:
         return self * -1.0
 
     def __sub__(self, other: Value | float) -> Value:
-        return self + (-_as_value(other))
+        return self + (-Value._as_value(other))
 
     def __radd__(self, other: float) -> Value:
         return self + other
 
     def __rsub__(self, other: float) -> Value:
-        return _as_value(other) + (-self)
+        return Value._as_value(other) + (-self)
 
     def __rmul__(self, other: float) -> Value:
         return self * other
@@ -141,11 +153,3 @@ class Value:
     def __repr__(self) -> str:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
 
-
-def _as_value(x: Value | float) -> Value:
-    """Wrap a plain number; reject anything else with a TypeError that says what it was."""
-    if isinstance(x, Value):
-        return x
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"a Value can be combined with a Value, int or float, not {type(x).__name__}")
-    return Value(x)

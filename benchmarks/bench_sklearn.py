@@ -1,6 +1,6 @@
-r"""The course's two engines against scikit-learn's ``MLPClassifier``, same problem, same settings.
+r"""The course's engines against scikit-learn's ``MLPClassifier``, same problem, same settings.
 
-Run ``python -m mlp_lab.bench sklearn`` (``--help`` for options). Two datasets that ship
+Run ``python -m benchmarks.bench_sklearn`` from the repository root (``--help`` for options). Two datasets that ship
 with scikit-learn (nothing is downloaded), each split once, stratified, into 75% training
 and 25% test data (:func:`mlp_lab.data.train_val_split`, seed 0), and standardised with a
 :class:`mlp_lab.data.Standardizer` fitted on the training part only:
@@ -23,15 +23,19 @@ weights (scikit-learn's Glorot-uniform draw, :func:`sklearn_init`):
     random_state=seed)``: the stopping rule can never fire, so every run does all its epochs.
     Float64 (the dtype of the input).
 ``numpy``
-    :class:`mlp_lab.scratch.MLP` and :class:`mlp_lab.optim.Adam` (``check_finite=False``) in a
-    hand-written epoch loop (:func:`fit_numpy`) over the network's unchecked fast path
-    :meth:`~mlp_lab.scratch.MLP.loss_and_grads_unchecked`. It reproduces scikit-learn's run
-    *exactly* (to rounding): the same initial weights, the same batches (it replays
-    scikit-learn's ``RandomState`` shuffles), the same per-batch penalty
-    (``l2 = alpha / (2 |B|)``, see below) and scikit-learn's placement of :math:`\epsilon`
-    (see below). Float64.
+    The plain engine, :class:`mlp_lab.scratch.MLP` and :class:`mlp_lab.scratch.optim.Adam` (fresh
+    temporaries, Adam as its five equations), in a hand-written epoch loop (:func:`fit_numpy`)
+    that checks the data once and then runs the network's maths per batch, as
+    :func:`mlp_lab.scratch.train` does. It reproduces scikit-learn's run *exactly* (to rounding):
+    the same initial weights, the same batches (it replays scikit-learn's ``RandomState``
+    shuffles), the same per-batch penalty (``l2 = alpha / (2 |B|)``, see below) and scikit-learn's
+    placement of :math:`\epsilon` (see below). Float64.
+``inplace``
+    The same loop with chapter 9's engine (:mod:`mlp_lab.scratch.inplace`): preallocated buffers,
+    ``out=``, and the parameters as views of one flat vector so that
+    :class:`~mlp_lab.scratch.inplace.InplaceAdam` updates a single array. The same numbers.
 ``torch``
-    :func:`mlp_lab.train.fit` on an ``nn.Sequential(Linear, ReLU, Linear)`` in float32 (PyTorch's
+    :func:`mlp_lab.pytorch.fit.fit` (the PyTorch side) on an ``nn.Sequential(Linear, ReLU, Linear)`` in float32 (PyTorch's
     default dtype; ``fit`` converts the data once) on the CPU, ``optimizer="adam"`` (fused),
     ``weight_decay = alpha / 64``, ``metrics=()`` (no per-epoch evaluation). Its batches
     come from its own ``torch.randperm``, so it follows a different (equally random) path.
@@ -45,7 +49,7 @@ PyTorch's coupled weight decay, which adds ``weight_decay * W`` to the gradient,
 
 Adam's :math:`\epsilon`. scikit-learn's ``AdamOptimizer`` folds both bias corrections into the
 step size, :math:`\theta \leftarrow \theta - \eta \frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}
-\frac{m_t}{\sqrt{v_t} + \epsilon}`, while PyTorch (and :class:`mlp_lab.optim.Adam`) add
+\frac{m_t}{\sqrt{v_t} + \epsilon}`, while PyTorch (and :class:`mlp_lab.scratch.optim.Adam`) add
 :math:`\epsilon` to :math:`\sqrt{\hat v_t} = \sqrt{v_t / (1-\beta_2^t)}`. The two agree when
 PyTorch's :math:`\epsilon` is :math:`\epsilon / \sqrt{1-\beta_2^t}`; :func:`fit_numpy` sets
 that before every step (one float per step).
@@ -54,10 +58,16 @@ Each repeat ``r`` uses seed ``r`` for every contender (initial weights, shuffles
 are the median over the repeats, timed alternately after one warm-up round, from building
 the model to the end of training (data already standardised; ``fit``'s float32 conversion
 counted). Test accuracy is the mean over the repeats (each run is deterministic given its
-seed). Targets, as ratios of fit time to scikit-learn's in the same process:
+seed). Targets, as ratios of fit time to scikit-learn's in the same process, each with test
+accuracy no more than 0.5 points below scikit-learn's:
 
-* ``numpy``: at most 0.5x, with test accuracy no more than 0.5 points below scikit-learn's;
-* ``torch``: at most 1.5x, same accuracy condition.
+* ``numpy`` (the plain engine): at most 0.6x on both datasets;
+* ``inplace`` (chapter 9's engine): at most 0.5x on both datasets.
+
+``torch``'s ratio is printed, not a target: the per-step breakdown after the table (median
+microseconds of the forward pass with the loss, the backward pass and ``Optimizer.step`` on one
+batch of 64, for the plain NumPy engine and for PyTorch) explains it. On a network this small
+every PyTorch operation costs a fixed few microseconds of dispatch, more than its arithmetic.
 
 Threads. Thread counts are left as they are unless ``--threads N`` is given. A network this small
 gains nothing from several threads, and on a machine busy with other work PyTorch's OpenMP
@@ -87,6 +97,11 @@ import numpy as np
 
 from mlp_lab._cli import positive_int
 from mlp_lab.data import Standardizer, train_val_split
+from mlp_lab.scratch import MLP
+from mlp_lab.scratch.inplace import InplaceAdam, InplaceMLP
+from mlp_lab.scratch.losses import LOSSES
+from mlp_lab.scratch.optim import Adam
+from mlp_lab.sklearn_twin import sklearn_init, torch_model
 
 LR = 1e-3
 BATCH = 64
@@ -95,8 +110,8 @@ BETAS = (0.9, 0.999)
 EPS = 1e-8
 TEST_FRACTION = 0.25
 SPLIT_SEED = 0
-IMPLS: tuple[str, ...] = ("sklearn", "numpy", "torch")
-TARGET_RATIO = {"numpy": 0.5, "torch": 1.5}
+IMPLS: tuple[str, ...] = ("sklearn", "numpy", "inplace", "torch")
+TARGET_RATIO = {"numpy": 0.6, "inplace": 0.5}
 ACCURACY_TOLERANCE = 0.005  # 0.5 percentage points
 
 
@@ -150,29 +165,6 @@ def layer_sizes(data: Data, hidden: int) -> list[int]:
     return [data.X_train.shape[1], hidden, n_out]
 
 
-def sklearn_init(sizes: Sequence[int], seed: int) -> tuple[list[np.ndarray], list[np.ndarray], np.random.RandomState]:
-    r"""scikit-learn's initial weights for ``MLPClassifier(random_state=seed)`` with ReLU, in the book's layout.
-
-    ``MLP._init_coef`` draws, layer by layer, ``coef`` of shape ``(n_in, n_out)`` then the
-    ``intercept``, both uniform on :math:`[-a, a]` with :math:`a = \sqrt{6 / (n_{in} + n_{out})}`
-    (Glorot & Bengio's uniform bound), from ``np.random.RandomState(seed)``.
-
-    Returns
-    -------
-    weights : list of ndarray, shapes ``(n_l, n_{l-1})`` (scikit-learn's ``coefs_`` transposed)
-    biases : list of ndarray, shapes ``(n_l,)``
-    random_state : numpy.random.RandomState
-        The generator after the draws; scikit-learn goes on to shuffle with it.
-    """
-    rs = np.random.RandomState(seed)
-    weights, biases = [], []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
-        bound = np.sqrt(6.0 / (n_in + n_out))
-        weights.append(np.ascontiguousarray(rs.uniform(-bound, bound, (n_in, n_out)).T))  # (n_l, n_{l-1})
-        biases.append(rs.uniform(-bound, bound, n_out))  # (n_l,)
-    return weights, biases, rs
-
-
 # ----------------------------------------------------------------------------- the contenders
 
 
@@ -192,82 +184,77 @@ def fit_sklearn(data: Data, *, hidden: int, epochs: int, seed: int):
     return clf
 
 
-def fit_numpy(data: Data, *, hidden: int, epochs: int, seed: int, sklearn_eps: bool = True):
-    r"""The NumPy engine in a lean loop that replays scikit-learn's run.
-
-    Per epoch: the index order is shuffled with scikit-learn's ``RandomState`` (as
-    ``sklearn.utils.shuffle`` does), the training data are gathered once in that order, and
-    each batch is a contiguous slice. Per batch: ``loss_and_grads_unchecked`` (writing into ``out=``) with
-    ``l2 = alpha / (2 |B|)``, then one Adam step with :math:`\epsilon_t = \epsilon/\sqrt{1-\beta_2^t}`.
-
-    The network's ``weights`` and ``biases`` are views into one flat vector ``theta``, and the
-    gradients are written straight into views of one flat ``grad``, so that :class:`~mlp_lab.optim.Adam` updates
-    one array with about a dozen NumPy calls per step instead of a dozen per parameter array
-    (the idea of PyTorch's "foreach"/fused optimizers). Adam is element-wise, so the result is
-    the same, bit for bit, as stepping each array separately.
-
-    With ``sklearn_eps=False`` the optimizer keeps PyTorch's fixed :math:`\epsilon` (the runs
-    then agree closely but not to rounding).
-    """
-    from mlp_lab.optim import Adam
-    from mlp_lab.scratch import MLP
-
-    sizes = layer_sizes(data, hidden)
-    net = MLP(sizes, activation="relu", seed=seed)
-    weights, biases, rs = sklearn_init(sizes, seed)
-    shapes = [p.shape for pair in zip(weights, biases, strict=True) for p in pair]  # W1, b1, W2, b2, ...
-    bounds = np.cumsum([0] + [int(np.prod(shape)) for shape in shapes])
-    theta = np.empty(bounds[-1])  # (n_params,) every parameter, in the order of net.parameters()
-    grad = np.empty_like(theta)  # (n_params,)
-    views = [theta[a:b].reshape(shape) for a, b, shape in zip(bounds[:-1], bounds[1:], shapes, strict=True)]
-    grad_views = [grad[a:b].reshape(shape) for a, b, shape in zip(bounds[:-1], bounds[1:], shapes, strict=True)]
-    for l, (W0, b0) in enumerate(zip(weights, biases, strict=True)):
-        views[2 * l][...] = W0
-        views[2 * l + 1][...] = b0
-        net.weights[l], net.biases[l] = views[2 * l], views[2 * l + 1]
-    loss = "bce" if sizes[-1] == 1 else "cross_entropy"
-    X = data.X_train  # (m, n_0)
-    X, Y = net.check_data(X, data.y_train, loss=loss)  # (m, n_0); (m, 1) floats or (m,) labels
-    grad_out = (grad_views[0::2], grad_views[1::2])  # (dW_list, db_list) as views of ``grad``
-    opt = Adam([theta], lr=LR, betas=BETAS, eps=EPS, check_finite=False)
+def _sklearn_batches(X: np.ndarray, Y: np.ndarray, rs: np.random.RandomState, epochs: int):
+    """Per epoch, scikit-learn's shuffle (``sklearn.utils.shuffle(idx, random_state=rs)``), then the
+    batches of ``BATCH`` rows as contiguous slices of one gather, with ``l2 = alpha / (2 |B|)``."""
     m = X.shape[0]
     idx = np.arange(m)
-    starts = range(0, m, BATCH)
-    l2 = [ALPHA / (2 * min(BATCH, m - s)) for s in starts]
-    beta2 = BETAS[1]
     for _ in range(epochs):
         perm = np.arange(m)
         rs.shuffle(perm)
-        idx = idx[perm]  # sklearn.utils.shuffle(sample_idx, random_state=rs)
-        Xe, Ye = X[idx], Y[idx]  # (m, n_0): one gather per epoch, then contiguous slices
-        for k, s in enumerate(starts):
-            # the gradients land directly in the flat ``grad`` (views), so no copy is needed
-            net.loss_and_grads_unchecked(Xe[s:s + BATCH], Ye[s:s + BATCH], loss=loss, l2=l2[k], out=grad_out,
-                                         with_loss=False)  # sklearn's loss value is not needed to train
-            if sklearn_eps:
-                opt.eps = EPS / math.sqrt(1.0 - beta2 ** (opt.t + 1))  # sklearn's epsilon, in torch's formula
-            opt.step([grad])
+        idx = idx[perm]
+        Xe, Ye = X[idx], Y[idx]  # (m, n_0): one gather per epoch
+        for s in range(0, m, BATCH):
+            yield Xe[s:s + BATCH], Ye[s:s + BATCH], ALPHA / (2 * min(BATCH, m - s))
+
+
+def _sklearn_eps(opt: Adam) -> float:
+    """scikit-learn's epsilon in PyTorch's formula for the coming step: eps / sqrt(1 - beta2^t)."""
+    return EPS / math.sqrt(1.0 - BETAS[1] ** (opt.t + 1))
+
+
+def fit_numpy(data: Data, *, hidden: int, epochs: int, seed: int, sklearn_eps: bool = True) -> MLP:
+    r"""The plain engine in a loop that replays scikit-learn's run: per batch the network's maths
+    (``_loss_and_grads``, the data checked once before the loop, as :func:`mlp_lab.scratch.train`
+    does), then one :class:`~mlp_lab.scratch.optim.Adam` step with :math:`\epsilon_t = \epsilon/\sqrt{1-\beta_2^t}`.
+
+    With ``sklearn_eps=False`` Adam keeps PyTorch's fixed :math:`\epsilon` (the runs then agree
+    closely but not to rounding).
+    """
+    sizes = layer_sizes(data, hidden)
+    net = MLP(sizes, activation="relu", seed=seed)
+    net.weights, net.biases, rs = sklearn_init(sizes, seed)
+    loss = "bce" if sizes[-1] == 1 else "cross_entropy"
+    X, Y = net.check_data(data.X_train, data.y_train, loss=loss)  # (m, n_0); (m, 1) floats or (m,) labels
+    opt = Adam(net.parameters(), lr=LR, betas=BETAS, eps=EPS, check_finite=False)
+    for Xb, Yb, l2 in _sklearn_batches(X, Y, rs, epochs):
+        _, dW, db = net._loss_and_grads(Xb, Yb, loss, l2)
+        if sklearn_eps:
+            opt.eps = _sklearn_eps(opt)
+        opt.step(MLP.flat_grads(dW, db))
     return net
 
 
-def torch_model(sizes: Sequence[int], seed: int, *, dtype=None):
-    """``nn.Sequential(Linear, ReLU, Linear)`` holding :func:`sklearn_init`'s weights (float32 by default)."""
-    import torch
-    from torch import nn
+def fit_inplace(data: Data, *, hidden: int, epochs: int, seed: int) -> InplaceMLP:
+    """:func:`fit_numpy` with chapter 9's engine: buffers, ``out=``, and one flat parameter vector.
 
-    dtype = dtype or torch.float32
-    weights, biases, _ = sklearn_init(sizes, seed)
-    model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2])).to(dtype)
-    with torch.no_grad():
-        for layer, W, b in zip((model[0], model[2]), weights, biases, strict=True):
-            layer.weight.copy_(torch.from_numpy(W))
-            layer.bias.copy_(torch.from_numpy(b))
-    return model
+    The weights and biases are views into one flat ``theta`` and the gradients are written into
+    views of one flat ``grad``, so :class:`~mlp_lab.scratch.inplace.InplaceAdam` updates one array
+    with a dozen NumPy calls per step instead of a dozen per parameter array (the idea of
+    PyTorch's "foreach"/fused optimizers). Adam is elementwise: the same numbers.
+    """
+    sizes = layer_sizes(data, hidden)
+    net = InplaceMLP(sizes, activation="relu", seed=seed)
+    weights, biases, rs = sklearn_init(sizes, seed)
+    params = [p for pair in zip(weights, biases, strict=True) for p in pair]  # W1, b1, W2, b2
+    bounds = np.cumsum([0] + [p.size for p in params])
+    theta, grad = np.concatenate([p.ravel() for p in params]), np.empty(bounds[-1])  # (n_params,) each
+    views = [theta[a:b].reshape(p.shape) for a, b, p in zip(bounds[:-1], bounds[1:], params, strict=True)]
+    grad_views = [grad[a:b].reshape(p.shape) for a, b, p in zip(bounds[:-1], bounds[1:], params, strict=True)]
+    net.weights, net.biases = views[0::2], views[1::2]
+    loss = "bce" if sizes[-1] == 1 else "cross_entropy"
+    X, Y = net.check_data(data.X_train, data.y_train, loss=loss)
+    opt = InplaceAdam([theta], lr=LR, betas=BETAS, eps=EPS, check_finite=False)
+    for Xb, Yb, l2 in _sklearn_batches(X, Y, rs, epochs):
+        net.loss_and_grads_into(Xb, Yb, loss=loss, l2=l2, out=(grad_views[0::2], grad_views[1::2]))
+        opt.eps = _sklearn_eps(opt)
+        opt.step([grad])
+    return net
 
 
 def fit_torch(data: Data, *, hidden: int, epochs: int, seed: int):
-    """:func:`mlp_lab.train.fit` with fused Adam and ``weight_decay = alpha / batch``, float32, CPU."""
-    from mlp_lab.train import fit
+    """:func:`mlp_lab.pytorch.fit.fit` with fused Adam and ``weight_decay = alpha / batch``, float32, CPU."""
+    from mlp_lab.pytorch.fit import fit
 
     sizes = layer_sizes(data, hidden)
     model = torch_model(sizes, seed)
@@ -277,12 +264,13 @@ def fit_torch(data: Data, *, hidden: int, epochs: int, seed: int):
     return model
 
 
-FITTERS: dict[str, Callable[..., object]] = {"sklearn": fit_sklearn, "numpy": fit_numpy, "torch": fit_torch}
+FITTERS: dict[str, Callable[..., object]] = {"sklearn": fit_sklearn, "numpy": fit_numpy, "inplace": fit_inplace,
+                                            "torch": fit_torch}
 
 
 def predict(impl: str, model: object, X: np.ndarray) -> np.ndarray:
     """Predicted labels ``(m,)`` of a fitted contender."""
-    if impl in ("sklearn", "numpy"):
+    if impl != "torch":
         return model.predict(X)
     import torch
 
@@ -320,8 +308,71 @@ def bench_problem(problem: Problem, *, repeats: int, quick: bool) -> dict[str, d
     return out
 
 
+def _median_us(phases: dict[str, list[int]]) -> dict[str, float]:
+    """Median microseconds of each phase (from nanosecond samples), and their sum as ``total``."""
+    out = {name: statistics.median(ns) / 1e3 for name, ns in phases.items()}
+    return {**out, "total": sum(out.values())}
+
+
+def step_breakdown(problem: Problem, *, steps: int) -> dict[str, dict[str, float]]:
+    """Median microseconds of one training step on a batch of ``BATCH`` rows, by phase.
+
+    ``forward`` (logits and loss), ``backward`` (the gradients) and ``step`` (the optimizer), for the
+    plain NumPy engine and for PyTorch (float32, ``torch.optim.Adam(fused=True)``), same network.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    data = load(problem.name)
+    sizes = layer_sizes(data, problem.hidden)
+    loss = "bce" if sizes[-1] == 1 else "cross_entropy"
+    net = MLP(sizes, activation="relu", seed=0)
+    X, Y = net.check_data(data.X_train[:BATCH], data.y_train[:BATCH], loss=loss)
+    opt = Adam(net.parameters(), lr=LR, check_finite=False)
+    model = torch_model(sizes, 0)
+    t_opt = torch.optim.Adam(model.parameters(), lr=LR, fused=True)
+    X_t = torch.as_tensor(X, dtype=torch.float32)
+    Y_t = torch.as_tensor(Y, dtype=torch.float32 if loss == "bce" else torch.int64)
+    t_loss = F.binary_cross_entropy_with_logits if loss == "bce" else F.cross_entropy
+    phases = {engine: {"forward": [], "backward": [], "step": []} for engine in ("numpy", "torch")}
+    clock = time.perf_counter_ns
+    for k in range(steps + 5):  # 5 warm-up steps
+        t0 = clock()
+        net._cache = net._layers(X)
+        _, dZ = LOSSES[loss].value_and_grad(net._cache[1][-1], Y)
+        t1 = clock()
+        dW, db = net._backward(dZ)
+        t2 = clock()
+        opt.step(MLP.flat_grads(dW, db))
+        t3 = clock()
+        J_t = t_loss(model(X_t), Y_t)
+        t4 = clock()
+        t_opt.zero_grad()
+        J_t.backward()
+        t5 = clock()
+        t_opt.step()
+        t6 = clock()
+        if k >= 5:
+            for engine, (a, b, c, d) in (("numpy", (t0, t1, t2, t3)), ("torch", (t3, t4, t5, t6))):
+                phases[engine]["forward"].append(b - a)
+                phases[engine]["backward"].append(c - b)
+                phases[engine]["step"].append(d - c)
+    return {engine: _median_us(p) for engine, p in phases.items()}
+
+
+def format_breakdown(breakdowns: dict[str, dict[str, dict[str, float]]]) -> str:
+    """The per-step table: microseconds of forward, backward and ``Optimizer.step`` per engine."""
+    header = f"{'dataset':<14} {'engine':<8} {'forward':>8} {'backward':>8} {'opt.step':>8} {'total us':>8}"
+    lines = [header, "-" * len(header)]
+    for dataset, rows in breakdowns.items():
+        for engine, r in rows.items():
+            lines.append(f"{dataset:<14} {engine:<8} {r['forward']:>8.1f} {r['backward']:>8.1f} {r['step']:>8.1f} "
+                         f"{r['total']:>8.1f}")
+    return "\n".join(lines)
+
+
 def check_targets(results: dict[str, dict[str, dict[str, float]]]) -> dict[str, bool]:
-    """Whether each contender meets its time ratio and stays within 0.5 accuracy points of sklearn."""
+    """Whether each NumPy engine meets its time ratio and stays within 0.5 accuracy points of sklearn."""
     targets = {}
     for dataset, row in results.items():
         acc_sk = row["sklearn"]["accuracy"]
@@ -332,7 +383,7 @@ def check_targets(results: dict[str, dict[str, dict[str, float]]]) -> dict[str, 
     return targets
 
 
-DTYPES = {"sklearn": "float64", "numpy": "float64", "torch": "float32"}
+DTYPES = {"sklearn": "float64", "numpy": "float64", "inplace": "float64", "torch": "float32"}
 
 
 def format_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
@@ -351,9 +402,9 @@ def format_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m mlp_lab.bench sklearn",
-        description="Fit time and test accuracy of scikit-learn's MLPClassifier, the NumPy engine and "
-        "mlp_lab.train.fit (PyTorch) on digits and breast_cancer, same architecture, Adam lr 1e-3, "
+        prog="python -m benchmarks.bench_sklearn",
+        description="Fit time and test accuracy of scikit-learn's MLPClassifier, the NumPy engines and "
+        "mlp_lab.pytorch.fit.fit (PyTorch) on digits and breast_cancer, same architecture, Adam lr 1e-3, "
         "batch 64, alpha 1e-4, same initial weights.",
     )
     parser.add_argument("--repeats", type=positive_int, default=None,
@@ -370,7 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     import torch
 
-    from mlp_lab.bench.engine import environment, environment_lines
+    from benchmarks.bench_engine import environment, environment_lines
 
     limiter = None
     torch_threads = torch.get_num_threads()
@@ -382,21 +433,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         repeats = args.repeats or (1 if args.quick else 5)
         env = environment()
-        print(f"mlp_lab sklearn benchmark: MLPClassifier vs NumPy engine vs mlp_lab.train.fit; adam lr {LR:g}, "
+        print("mlp_lab sklearn benchmark: MLPClassifier vs NumPy engines (plain, in-place) vs mlp_lab.pytorch.fit.fit; "
+              f"adam lr {LR:g}, "
               f"batch {BATCH}, alpha {ALPHA:g}, {repeats} repeat(s) (median time, mean accuracy)"
               + (" [--quick: few epochs, timings meaningless]" if args.quick else ""))
         print("\n".join(environment_lines(env)))
         print(f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}; "
               "dtypes: " + ", ".join(f"{impl} {dt}" for impl, dt in DTYPES.items()))
         results = {p.name: bench_problem(p, repeats=repeats, quick=args.quick) for p in PROBLEMS}
+        breakdowns = {p.name: step_breakdown(p, steps=20 if args.quick else 500) for p in PROBLEMS}
     finally:
         if limiter is not None:  # leave the process as it was (main may be called in-process)
             limiter.restore_original_limits()
             torch.set_num_threads(torch_threads)
     print(format_table(results))
+    print("per training step on one batch of 64, median microseconds (why torch's ratio is what it is: "
+          "each PyTorch operation costs a few microseconds of dispatch, more than this network's arithmetic):")
+    print(format_breakdown(breakdowns))
     targets = check_targets(results)
     print("targets: " + ", ".join(f"{k}={v}" for k, v in targets.items()))
-    print(json.dumps(results))
+    print(json.dumps({**results, "per_step_us": breakdowns}))
     sys.stdout.flush()
     return 0
 

@@ -1,14 +1,15 @@
 r"""The course's NumPy training loop, written once: :func:`train`.
 
 Chapters 4, 5, 6 and 8 train :class:`mlp_lab.scratch.MLP` with an optimizer from
-:mod:`mlp_lab.optim`; this is the loop they share. One epoch is one pass over the training
-set, in mini-batches drawn without replacement (or the whole set at once)::
+:mod:`mlp_lab.scratch.optim`; this is the loop they share (the PyTorch side has its own, ``fit``).
+The arguments and the data are checked once, before the loop; then one epoch is one pass over the
+training set, in mini-batches drawn without replacement (or the whole set at once)::
 
     for epoch in 1..epochs:
         order = rng.permutation(m)                          # a new order every epoch
         for each slice B of order (batch_size rows):
-            J, dW, db = net.loss_and_grads(X[B], y[B], loss=loss, l2=l2)
-            optimizer.step(MLP.flat_grads(dW, db))           # theta <- theta - ...
+            J, dW, db = loss and gradients on (X[B], Y[B])  # MLP.loss_and_grads without its checks
+            optimizer.step(MLP.flat_grads(dW, db))          # theta <- theta - ...
         record the loss on the whole training (and validation) set
 
 The recorded loss is the **data** loss :math:`\frac1m\sum_i \ell(\mathbf z_i, y_i)` without
@@ -19,9 +20,8 @@ the initial weights. Read the chapters for the loop itself (chapter 4 writes it 
 Example
 -------
 >>> from mlp_lab.data import make_moons
->>> from mlp_lab.loop import train
->>> from mlp_lab.optim import Adam
->>> from mlp_lab.scratch import MLP
+>>> from mlp_lab.scratch import MLP, train
+>>> from mlp_lab.scratch.optim import Adam
 >>> X, y = make_moons(200, seed=0)
 >>> net = MLP([2, 16, 1], seed=0)
 >>> curves = train(net, Adam(net.parameters(), lr=0.01), X, y, loss="bce", epochs=50, batch_size=32)
@@ -34,13 +34,14 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 
-from mlp_lab._validation import check_choice, check_nonnegative, check_positive_int, check_seed
-from mlp_lab.losses import LOSSES
-from mlp_lab.optim import SGD, Adam
-from mlp_lab.scratch import MLP
+from mlp_lab._validation import Interval, Options, validate
+from mlp_lab.scratch.losses import LOSSES
+from mlp_lab.scratch.mlp import MLP
+from mlp_lab.scratch.optim import SGD, Adam
 
 __all__ = ["Curves", "train"]
 
@@ -77,7 +78,7 @@ class Curves:
 
 def _data_loss(net: MLP, X: np.ndarray, Y: np.ndarray, loss: str) -> float:
     """Mean loss of the network on validated ``(X, Y)``, without the L2 penalty."""
-    Z = net.forward(X)  # (m, n_L)
+    Z = net._layers(X)[1][-1]  # logits (m, n_L)
     return LOSSES[loss].value_and_grad(Z, Y)[0]
 
 
@@ -113,40 +114,25 @@ class _Recorder:
 
 def _step(net: MLP, optimizer: SGD | Adam, X: np.ndarray, Y: np.ndarray, *, loss: str, l2: float) -> bool:
     """One optimizer step on the batch ``(X, Y)``; False (and no update) if a gradient is not finite."""
-    _, dW, db = net.loss_and_grads_unchecked(X, Y, loss=loss, l2=l2, with_loss=False)
+    _, dW, db = net._loss_and_grads(X, Y, loss, l2)
     grads = MLP.flat_grads(dW, db)  # [dW1, db1, dW2, db2, ...], the order of net.parameters()
-    try:
-        optimizer.step(grads)
-    except ValueError:
-        if all(np.isfinite(g).all() for g in grads):
-            raise
-        return False  # the optimizer refused a NaN/inf gradient (check_finite=True)
+    if not all(np.isfinite(g).all() for g in grads):
+        return False
+    optimizer.step(grads)
     return True
 
 
-def _check_run(
-    net: object, optimizer: object, *, epochs: object, batch_size: object, l2: object,
-    record: object, patience: object, has_val: bool,
-) -> None:
-    """Check the options of :func:`train` that are not data; raise naming the argument."""
-    if not isinstance(net, MLP):
-        raise TypeError(f"net must be an mlp_lab.scratch.MLP, got {type(net).__name__}")
-    if not isinstance(optimizer, SGD | Adam):
-        raise TypeError(f"optimizer must be an mlp_lab.optim SGD or Adam, got {type(optimizer).__name__}")
-    if [id(p) for p in optimizer.params] != [id(p) for p in net.parameters()]:
-        raise ValueError(
-            "optimizer must update this network's parameters: build it as "
-            "Adam(net.parameters(), ...) (same arrays, same order)"
-        )
-    check_positive_int(epochs, name="epochs")
-    if batch_size is not None:
-        check_positive_int(batch_size, name="batch_size")
-    check_nonnegative(l2, name="l2")
-    check_choice(record, name="record", choices=("epoch", "step"))
-    if patience is not None:
-        check_positive_int(patience, name="patience")
-        if not has_val:
-            raise ValueError("patience needs validation data: pass X_val and y_val")
+_CONSTRAINTS = {
+    "net": [MLP],
+    "optimizer": [SGD, Adam],
+    "epochs": [Interval(Integral, 1, None)],
+    "batch_size": [Interval(Integral, 1, None), None],
+    "l2": [Interval(Real, 0, None, closed="left")],
+    "seed": [Interval(Integral, 0, 2**63, closed="left")],
+    "patience": [Interval(Integral, 1, None), None],
+    "record": [Options(("epoch", "step"))],
+}
+"""What each argument of :func:`train` accepts (data are checked by :meth:`MLP.check_data`)."""
 
 
 def train(
@@ -179,7 +165,7 @@ def train(
     net : MLP
         The network, updated in place.
     optimizer : SGD or Adam
-        From :mod:`mlp_lab.optim`, built on ``net.parameters()``; its state (moments, ``t``)
+        From :mod:`mlp_lab.scratch.optim`, built on ``net.parameters()``; its state (moments, ``t``)
         carries over if :func:`train` is called again.
     X : ndarray of shape (m, n_0)
     y : ndarray
@@ -215,16 +201,19 @@ def train(
         For a bad argument, naming it. A gradient holding NaN or inf does not raise: the run
         stops there and ``Curves.diverged`` is True.
     """
+    validate(_CONSTRAINTS, net=net, optimizer=optimizer, epochs=epochs, batch_size=batch_size, l2=l2, seed=seed,
+             patience=patience, record=record)
+    if [id(p) for p in optimizer.params] != [id(p) for p in net.parameters()]:
+        raise ValueError("optimizer must update this network's parameters: build it as "
+                         "Adam(net.parameters(), ...) (same arrays, same order)")
     has_val = X_val is not None or y_val is not None
-    _check_run(net, optimizer, epochs=epochs, batch_size=batch_size, l2=l2, record=record,
-               patience=patience, has_val=has_val)
-    rng = np.random.default_rng(check_seed(seed))
+    if has_val and (X_val is None or y_val is None):
+        raise ValueError("pass both X_val and y_val, or neither")
+    if patience is not None and not has_val:
+        raise ValueError("patience needs validation data: pass X_val and y_val")
     X, Y = net.check_data(X, y, loss=loss)  # validated once; rows are sliced below
-    val = None
-    if has_val:
-        if X_val is None or y_val is None:
-            raise ValueError("pass both X_val and y_val, or neither")
-        val = net.check_data(X_val, y_val, loss=loss)
+    val = net.check_data(X_val, y_val, loss=loss) if has_val else None
+    rng = np.random.default_rng(seed)
     run = _Recorder(net, loss, (X, Y), val, patience)
     m = len(X)
     size = m if batch_size is None else batch_size
@@ -233,7 +222,7 @@ def train(
         order = np.arange(m) if batch_size is None else rng.permutation(m)  # (m,)
         for start in range(0, m, size):
             B = order[start:start + size]  # the rows of this mini-batch
-            if not _step(net, optimizer, X[B], Y[B], loss=loss, l2=l2):
+            if not _step(net, optimizer, X[B], Y[B], loss=loss, l2=float(l2)):
                 diverged = True
                 break
             steps += 1
