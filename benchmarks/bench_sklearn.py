@@ -35,7 +35,7 @@ weights (scikit-learn's Glorot-uniform draw, :func:`sklearn_init`):
     ``out=``, and the parameters as views of one flat vector so that
     :class:`~mlp_lab.scratch.inplace.InplaceAdam` updates a single array. The same numbers.
 ``torch``
-    :func:`mlp_lab.pytorch.fit.fit` (the PyTorch side) on an ``nn.Sequential(Linear, ReLU, Linear)`` in float32 (PyTorch's
+    :func:`mlp_lab.pytorch.fit` (the PyTorch side) on an ``nn.Sequential(Linear, ReLU, Linear)`` in float32 (PyTorch's
     default dtype; ``fit`` converts the data once) on the CPU, ``optimizer="adam"`` (fused),
     ``weight_decay = alpha / 64``, ``metrics=()`` (no per-epoch evaluation). Its batches
     come from its own ``torch.randperm``, so it follows a different (equally random) path.
@@ -253,7 +253,7 @@ def fit_inplace(data: Data, *, hidden: int, epochs: int, seed: int) -> InplaceML
 
 
 def fit_torch(data: Data, *, hidden: int, epochs: int, seed: int):
-    """:func:`mlp_lab.pytorch.fit.fit` with fused Adam and ``weight_decay = alpha / batch``, float32, CPU."""
+    """:func:`mlp_lab.pytorch.fit` with fused Adam and ``weight_decay = alpha / batch``, float32, CPU."""
     from mlp_lab.pytorch.fit import fit
 
     sizes = layer_sizes(data, hidden)
@@ -404,7 +404,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.bench_sklearn",
         description="Fit time and test accuracy of scikit-learn's MLPClassifier, the NumPy engines and "
-        "mlp_lab.pytorch.fit.fit (PyTorch) on digits and breast_cancer, same architecture, Adam lr 1e-3, "
+        "mlp_lab.pytorch.fit (PyTorch) on digits and breast_cancer, same architecture, Adam lr 1e-3, "
         "batch 64, alpha 1e-4, same initial weights.",
     )
     parser.add_argument("--repeats", type=positive_int, default=None,
@@ -433,7 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         repeats = args.repeats or (1 if args.quick else 5)
         env = environment()
-        print("mlp_lab sklearn benchmark: MLPClassifier vs NumPy engines (plain, in-place) vs mlp_lab.pytorch.fit.fit; "
+        print("mlp_lab sklearn benchmark: MLPClassifier vs NumPy engines (plain, in-place) vs mlp_lab.pytorch.fit; "
               f"adam lr {LR:g}, "
               f"batch {BATCH}, alpha {ALPHA:g}, {repeats} repeat(s) (median time, mean accuracy)"
               + (" [--quick: few epochs, timings meaningless]" if args.quick else ""))

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 import torch
 
-from mlp_lab.scratch import activations as act
 from mlp_lab import check
-from mlp_lab.scratch import losses
 from mlp_lab.check import CheckResult
 from mlp_lab.check._answers import right_answers
+from mlp_lab.scratch import activations as act
+from mlp_lab.scratch import losses
 
 # ------------------------------------------------------------------ references
 

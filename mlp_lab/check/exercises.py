@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp_lab.scratch import losses
-from mlp_lab.scratch.activations import ACTIVATIONS
 from mlp_lab.check._engine import (
     Case,
     CaseResult,
@@ -24,6 +22,8 @@ from mlp_lab.check._engine import (
     one,
     run_check,
 )
+from mlp_lab.scratch import losses
+from mlp_lab.scratch.activations import ACTIVATIONS
 
 __all__ = ["activation", "bce_with_logits", "cross_entropy", "dense_forward", "softmax"]
 

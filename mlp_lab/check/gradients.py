@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp_lab.scratch import losses
 from mlp_lab.check._engine import (
     BadOutput,
     Case,
@@ -23,6 +22,7 @@ from mlp_lab.check._engine import (
     value_problem,
 )
 from mlp_lab.check.result import CheckResult
+from mlp_lab.scratch import losses
 from mlp_lab.scratch.gradcheck import numerical_gradient as _reference_numerical_gradient
 
 __all__ = ["backprop", "dense_backward", "numerical_gradient"]

@@ -1,4 +1,4 @@
-"""The per-epoch record of a training run: :class:`History`, returned by :func:`mlp_lab.pytorch.fit.fit`."""
+"""The per-epoch record of a training run: :class:`History`, returned by :func:`mlp_lab.pytorch.fit`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ __all__ = ["History"]
 
 
 class History:
-    """Per-epoch record of a :func:`~mlp_lab.pytorch.fit.fit` run.
+    """Per-epoch record of a :func:`~mlp_lab.pytorch.fit` run.
 
     Columns (lists with one value per epoch, epochs numbered from 1):
 
