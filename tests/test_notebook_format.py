@@ -5,9 +5,8 @@ from __future__ import annotations
 import copy
 
 import jupytext
-import pytest
-
 import nbformat
+import pytest
 
 from mlp_lab._notebook_format import (
     KERNELSPEC,
@@ -102,13 +101,14 @@ def test_timing_outputs_are_not_stored_and_metadata_is_sorted():
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\n# a timing: varies by design\nprint(t)",
                                   execution_count=1, outputs=[stream("0.123 s\n")]),
-        nbformat.v4.new_code_cell("print(2)", execution_count=2, outputs=[stream("2\n")],
-                                  metadata={"tags": ["x"], "mystnb": {"image": {"alt": "a"}}, "jupyter": {"b": 1, "a": 2}}),
+        nbformat.v4.new_code_cell("print(2)", execution_count=2, outputs=[stream("2\n")], metadata={
+            "tags": ["x"], "mystnb": {"image": {"alt": "a"}}, "jupyter": {"b": 1, "a": 2}}),
     ])
     normalize_notebook(nb)
     assert nb.cells[0].outputs == [] and nb.cells[0].execution_count == 1  # the count stays: a run from the top
     assert nb.cells[1].outputs == [stream("2\n")]
-    assert list(nb.cells[1].metadata) == ["jupyter", "mystnb", "tags"] and list(nb.cells[1].metadata["jupyter"]) == ["a", "b"]
+    assert list(nb.cells[1].metadata) == ["jupyter", "mystnb", "tags"]
+    assert list(nb.cells[1].metadata["jupyter"]) == ["a", "b"]
     assert list(nb.metadata) == sorted(nb.metadata)
 
 
@@ -118,8 +118,8 @@ def test_the_pair_is_identical_so_a_newer_ipynb_still_opens(tmp_path):
     import os
     import time
 
-    from jupytext.async_contentsmanager import build_async_jupytext_contents_manager_class
     from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+    from jupytext.async_contentsmanager import build_async_jupytext_contents_manager_class
 
     nb = jupytext.reads(CHAPTER, fmt="md:myst")
     nb.cells[2].metadata["mystnb"] = {"image": {"alt": "a figure"}}  # a key after "jupyter" once sorted
