@@ -10,7 +10,7 @@
  *   allowed on a <div>) inside a role="list" container, which then has no list items: they become
  *   role="listitem".
  * - The theme makes wide tables' scroll containers focusable (so the keyboard can scroll them) without
- *   a role: they become named regions.
+ *   a role (focus-order-semantics): those become regions, each with its own name (landmark-unique).
  * - A code block that scrolls sideways must be reachable by the keyboard (scrollable-region-focusable):
  *   the theme does this when the page loads, but a block inside a solution is folded then, and gets
  *   its tab stop here when it is unfolded.
@@ -18,6 +18,7 @@
  *   page already gives it one.
  */
 (() => {
+  let scrollingTables = 0;
   const fixScrollables = () => {
     document.querySelectorAll("div.highlight > pre").forEach((pre) => {
       if (pre.scrollWidth > pre.clientWidth + 1 && pre.getAttribute("tabindex") !== "0") {
@@ -35,11 +36,10 @@
     document.querySelectorAll('[role="doc-biblioentry"]').forEach((entry) => {
       entry.setAttribute("role", "listitem");
     });
-    document.querySelectorAll(".pst-scrollable-table-container").forEach((box) => {
-      if (!box.hasAttribute("role")) {
-        box.setAttribute("role", "region");
-        box.setAttribute("aria-label", "table (scrolls sideways)");
-      }
+    document.querySelectorAll('.pst-scrollable-table-container[tabindex="0"]:not([role])').forEach((box) => {
+      scrollingTables += 1;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", `table ${scrollingTables} (scrolls sideways)`);
     });
     document.querySelectorAll('input[type="range"]').forEach((slider) => {
       const labelled = slider.labels.length > 0 || slider.hasAttribute("aria-label")
@@ -51,7 +51,7 @@
     fixScrollables();
   };
   document.addEventListener("DOMContentLoaded", fix);
-  window.addEventListener("load", fix);
+  window.addEventListener("load", () => { fix(); setTimeout(fix, 500); });
   // Unfolding a solution or a hidden cell shows code blocks that may scroll.
   document.addEventListener("click", () => { setTimeout(fixScrollables, 0); setTimeout(fixScrollables, 500); });
   document.addEventListener("toggle", () => setTimeout(fixScrollables, 0), true);
