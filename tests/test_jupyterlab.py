@@ -61,6 +61,9 @@ RUN_TIMEOUT_MS = 240_000
 RUN = os.environ.get("MLP_LAB_JUPYTERLAB_RUN", "00,01,03")
 GLUE_PROBLEMS: list[str] | None = None  # what test_chapters_in_jupyterlab found about glued numbers
 
+# A glue role in a markdown cell's source: jupyterlab-myst shows its content (the glued name, e.g.
+# `fwd_random_acc:.1f`) as plain text, not the number.
+GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
 # Text that reads as MyST markup, searched in the rendered markdown with code and maths removed.
 RAW_MYST = ["{ref}", "{doc}", "{eq}", "{cite}", "{glue", "{term}", "{numref}", "{exercise}", "{solution",
             "```", ":::", ":class:", ":label:", "$$", "(label)="]
@@ -115,6 +118,7 @@ CELLS = r"""
       state: cell.model.type === "code" ? cell.model.executionState : null,
       errors: outputs.filter((o) => o.output_type === "error").map((o) => o.ename + ": " + o.evalue),
       text,
+      source: cell.model.type === "markdown" ? cell.model.sharedModel.getSource() : null,
       openDropdowns: md ? md.querySelectorAll("details[open]").length : 0,
     };
   });
@@ -390,6 +394,9 @@ async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: 
                     around = cell["text"][max(0, at - 60) : at + 60]
                     (glue if raw == "{glue" else problems).append(
                         f"{ipynb}: cell {i} shows raw MyST {raw!r}: ...{around!r}...")
+            for key in GLUE_ROLE.findall(cell["source"] or ""):
+                if key in (cell["text"] or ""):
+                    glue.append(f"{ipynb}: cell {i} shows the glued name {key!r}, not its value")
             if cell["openDropdowns"]:
                 problems.append(f"{ipynb}: cell {i} has an unfolded dropdown (a solution?)")
     for i in gated:
