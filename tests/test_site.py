@@ -352,8 +352,10 @@ async def _check_search(context, base: str) -> tuple[list[dict], list[str], Coun
         "({href: li.querySelector('a') ? li.querySelector('a').getAttribute('href') : '', text: li.textContent}))"
     )
     await page.screenshot(path=str(SCREENSHOTS / "search-backpropagation.jpg"), full_page=True, **SHOT)
+    audit = _PageReport("search")
+    await _audit(page, audit)
     await page.close()
-    problems = []
+    problems = list(audit.problems)
     if not hits:
         problems.append("search: 'backpropagation' found nothing")
     elif not any("03-backpropagation" in hit["href"] for hit in hits):
@@ -362,7 +364,9 @@ async def _check_search(context, base: str) -> tuple[list[dict], list[str], Coun
         problems.append("search: no result mentions 'backpropagation'")
     problems += [f"search: {err}" for err in visit.errors]
     problems += [f"search: request left 127.0.0.1: {url}" for url in visit.external]
-    return hits, problems, Counter(requests=len(visit.requests), external=len(visit.external))
+    stats = Counter(requests=len(visit.requests), external=len(visit.external))
+    stats["axe_search_course"], stats["axe_search_known"] = audit.axe["course"], audit.axe["known"]
+    return hits, problems, stats
 
 
 async def _check_site(chromium: Path, base: str, pages: list[str]):
@@ -449,6 +453,7 @@ def test_every_page_renders_offline_in_chromium(chromium, site, capsys):
                    f"({', '.join(AXE_OPTIONS['runOnly']['values'])}), violations per page (course + known upstream):")
     summary += [f"    {r.name}: {r.axe['course']} + {r.axe['known']}"
                 + (f" ({dict(r.axe['rules'])})" if r.axe["course"] else "") for r in reports]
+    summary.append(f"    search: {search_stats['axe_search_course']} + {search_stats['axe_search_known']}")
     wide = {r.name: r.wide for r in reports if r.wide}
     if wide:
         # Reported, not failed: the reader can scroll them sideways, but a split (aligned) reads better.
