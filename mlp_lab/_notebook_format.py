@@ -2,19 +2,21 @@
 
 A learner opens a chapter in JupyterLab (the README's `jupyter lab`), runs all cells and saves (or
 autosave does it). For `git status` to stay clean, the committed `notebooks/NN-name.ipynb` and its
-Jupytext twin `book/NN-name.md` must already be in the form that save produces. Executing with
-`jupytext --execute` (nbclient) differs from it in three ways, which `normalize_notebook` removes:
+Jupytext twin `book/NN-name.md` must already be in the form that save produces, and that form must
+not depend on the machine. `normalize_notebook` puts a notebook in it:
 
-- the kernelspec: JupyterLab writes the running kernel's, ``{"name": "python3", "display_name":
-  "Python 3 (ipykernel)", "language": "python"}``, in that key order (which the `.md` header keeps);
-- per-cell timing metadata (``metadata.execution``, from nbclient's ``record_timing``): JupyterLab
-  drops it when it re-runs a cell (its ``recordTiming`` setting is off by default);
-- stream outputs: JupyterLab merges consecutive outputs of the same stream into one.
-
-One thing JupyterLab writes depends on the machine, not on the notebook: the kernel's Python
-version in ``metadata.language_info.version``. `normalize_notebook` drops it, and so does
-`pre_save_hook`, which the project's Jupyter server configuration
-(``jupyter-config/etc/jupyter/jupyter_server_config.d/mlp-lab.json``) runs on every notebook save.
+- the kernelspec JupyterLab writes for the running kernel (ipykernel's ``python3``);
+- no per-cell timing metadata (``metadata.execution``, from nbclient's ``record_timing``), which
+  JupyterLab drops when it re-runs a cell, and no kernel Python version
+  (``metadata.language_info.version``), which depends on the machine;
+- consecutive stream outputs merged into one, as JupyterLab does;
+- no stored outputs for the cells that measure time (their first line is ``# NBVAL_IGNORE_OUTPUT``):
+  they change on every run by design, so the repository does not keep them (nbval ignores them
+  anyway); the book's build executes every cell, so the site and the PDF still show them;
+- every metadata mapping with its keys sorted, in the notebook and in each cell. nbformat writes the
+  `.ipynb` with sorted keys; the `.md` twin written in the same order makes the pair identical, and
+  Jupytext then opens a chapter even when its `.ipynb` is the newer file (after a `git checkout` or
+  `git pull` of the notebook alone) instead of refusing with "... is more recent than ...".
 
 Solutions written with sphinx-exercise's gated directives (a ``solution-start`` markdown cell, the
 solution's cells, a ``solution-end`` markdown cell) fold on the site, but JupyterLab renders each
@@ -23,7 +25,10 @@ cells inside a gate collapsed (``metadata.jupyter.source_hidden`` and, for code,
 ``outputs_hidden`` and ``collapsed``, which JupyterLab keeps in step with it; Jupytext leaves
 ``collapsed`` out of the `.md`), which JupyterLab shows as a folded bar that a click opens.
 
-`tools/normalize_notebooks.py` applies all this to every chapter pair without re-executing;
+`pre_save_hook`, which the project's Jupyter server configuration
+(``jupyter-config/etc/jupyter/jupyter_server_config.py``) runs on every save, applies the same
+rules to what JupyterLab saves, so that *Run All* and save writes the committed bytes.
+`tools/normalize_notebooks.py` applies them to every chapter pair without re-executing;
 `tools/execute_notebook.py` executes a chapter and then normalises it.
 """
 
@@ -32,8 +37,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# What JupyterLab writes for the course's kernel (ipykernel's python3), in JupyterLab's key order.
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+# What JupyterLab writes for the course's kernel (ipykernel's python3), keys sorted as nbformat writes them.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+IGNORE_OUTPUT = "# NBVAL_IGNORE_OUTPUT"
 
 _GATE_START = re.compile(r"^[ \t]*(`{3,}|:{3,})\{solution-start\}", re.MULTILINE)
 _GATE_END = re.compile(r"^[ \t]*(`{3,}|:{3,})\{solution-end\}", re.MULTILINE)
@@ -55,6 +61,42 @@ def drop_machine_metadata(nb: dict) -> None:
     nb.get("metadata", {}).get("language_info", {}).pop("version", None)
     for cell in nb.get("cells", []):
         cell.get("metadata", {}).pop("execution", None)
+
+
+def ignored_output(cell: dict) -> bool:
+    """Whether ``cell`` is a code cell whose output varies by design (its first line: ``# NBVAL_IGNORE_OUTPUT``)."""
+    return cell.get("cell_type") == "code" and _source(cell).startswith(IGNORE_OUTPUT)
+
+
+def drop_varying_outputs(cells: list[dict]) -> None:
+    """Store, in place, no outputs for the cells whose output varies by design (timings).
+
+    Their execution count stays: a run from the top gives every cell the same count each time.
+    """
+    for cell in cells:
+        if ignored_output(cell):
+            cell["outputs"] = []
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return type(value)((k, _sorted(value[k])) for k in sorted(value))
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def sort_metadata(nb: dict) -> None:
+    """Sort, in place and recursively, the keys of the notebook's and every cell's metadata.
+
+    nbformat writes the `.ipynb` that way; the `.md` twin, written by Jupytext in the mapping's
+    own order, then shows the very same metadata, and Jupytext sees the pair as identical.
+    """
+    if "metadata" in nb:
+        nb["metadata"] = _sorted(nb["metadata"])
+    for cell in nb.get("cells", []):
+        if "metadata" in cell:
+            cell["metadata"] = _sorted(cell["metadata"])
 
 
 def merge_streams(outputs: list[dict]) -> list[dict]:
@@ -154,8 +196,10 @@ def normalize_notebook(nb: dict, new_id=lambda: None) -> None:
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code":
             cell["outputs"] = merge_streams(cell.get("outputs", []))
+    drop_varying_outputs(nb.get("cells", []))
     split_solution_ends(nb.get("cells", []), new_id)
     fold_gated_solutions(nb.get("cells", []))
+    sort_metadata(nb)
 
 
 def pre_save_hook(model: dict, path: str = "", **kwargs: Any) -> None:
@@ -163,27 +207,30 @@ def pre_save_hook(model: dict, path: str = "", **kwargs: Any) -> None:
 
     Configured as ``ContentsManager.pre_save_hook`` by the project's server configuration. For every
     notebook it drops the Python version and cell timings, so a save writes the same bytes on every
-    machine (any Python 3.11.x). In notebooks with gated solutions it folds the solutions' cells
-    again: JupyterLab unfolds the output of every cell it runs and the text of every markdown cell,
-    so after *Run All* a save would otherwise rewrite them; the `.md` twin, which Jupytext saves
-    as text, gets the same folding. Anything unexpected leaves the model as it is: a save must
-    never fail because of this hook.
+    machine (any Python 3.11.x), and the outputs of the cells that measure time. In notebooks with
+    gated solutions it folds the solutions' cells again: JupyterLab unfolds the output of every cell
+    it runs, so after *Run All* a save would otherwise rewrite them. Metadata keys are sorted. The
+    `.md` twin, which Jupytext hands over as text, is read back and gets the same folding and order.
+    Anything unexpected leaves the model as it is: a save must never fail because of this hook.
     """
     try:
         if model.get("type") == "notebook" and isinstance(model.get("content"), dict):
-            drop_machine_metadata(model["content"])
-            fold_gated_solutions(model["content"].get("cells", []))
+            nb = model["content"]
+            drop_machine_metadata(nb)
+            drop_varying_outputs(nb.get("cells", []))
+            fold_gated_solutions(nb.get("cells", []))
+            sort_metadata(nb)
         elif (
             model.get("type") == "file"
             and path.endswith(".md")
             and isinstance(model.get("content"), str)
-            and _GATE_START.search(model["content"])
             and model["content"].startswith("---\njupytext:")
         ):
             import jupytext  # only here: the hook must load even where Jupytext is missing
 
             nb = jupytext.reads(model["content"], fmt="md:myst")
             fold_gated_solutions(nb.cells)
+            sort_metadata(nb)
             model["content"] = jupytext.writes(nb, fmt="md:myst")
     except Exception:  # noqa: BLE001 - a learner's save must not fail; the test suite checks the result
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import jupytext
+import nbformat
 import pytest
 
 from mlp_lab._notebook_format import (
@@ -85,7 +86,7 @@ def test_chapter_normalises_once_and_folds_its_solution():
     normalize_notebook(again)
     assert jupytext.writes(again, fmt="md:myst") == text  # idempotent
     assert nb.metadata["kernelspec"] == KERNELSPEC
-    assert list(nb.metadata["kernelspec"]) == ["name", "display_name", "language"]  # JupyterLab's order
+    assert list(nb.metadata["kernelspec"]) == ["display_name", "language", "name"]  # sorted, as nbformat writes
     kinds = [(c.cell_type, c.source.splitlines()[0]) for c in nb.cells]
     # The closing words were split from the solution-end directive, so that they fold.
     assert kinds[4] == ("markdown", "Closing words.") and kinds[5][1].startswith("````{solution-end}")
@@ -94,6 +95,45 @@ def test_chapter_normalises_once_and_folds_its_solution():
         assert cell.metadata["jupyter"]["source_hidden"] is True
         assert cell.metadata["jupyter"].get("outputs_hidden", cell.cell_type == "markdown") is True
     assert all("jupyter" not in c.metadata for c in (nb.cells[0], *nb.cells[5:]))
+
+
+def test_timing_outputs_are_not_stored_and_metadata_is_sorted():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\n# a timing: varies by design\nprint(t)",
+                                  execution_count=1, outputs=[stream("0.123 s\n")]),
+        nbformat.v4.new_code_cell("print(2)", execution_count=2, outputs=[stream("2\n")], metadata={
+            "tags": ["x"], "mystnb": {"image": {"alt": "a"}}, "jupyter": {"b": 1, "a": 2}}),
+    ])
+    normalize_notebook(nb)
+    assert nb.cells[0].outputs == [] and nb.cells[0].execution_count == 1  # the count stays: a run from the top
+    assert nb.cells[1].outputs == [stream("2\n")]
+    assert list(nb.cells[1].metadata) == ["jupyter", "mystnb", "tags"]
+    assert list(nb.cells[1].metadata["jupyter"]) == ["a", "b"]
+    assert list(nb.metadata) == sorted(nb.metadata)
+
+
+def test_the_pair_is_identical_so_a_newer_ipynb_still_opens(tmp_path):
+    """Jupytext opens a paired notebook whose .ipynb is newer than its .md only if their inputs match."""
+    import asyncio
+    import os
+    import time
+
+    from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+    from jupytext.async_contentsmanager import build_async_jupytext_contents_manager_class
+
+    nb = jupytext.reads(CHAPTER, fmt="md:myst")
+    nb.cells[2].metadata["mystnb"] = {"image": {"alt": "a figure"}}  # a key after "jupyter" once sorted
+    normalize_notebook(nb, new_id=iter(["split1"]).__next__)
+    (tmp_path / "book").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "jupytext.toml").write_text('formats = "book///md:myst,notebooks///ipynb"\n')
+    jupytext.write(nb, tmp_path / "book" / "x.md", fmt="md:myst")
+    nbformat.write(nb, tmp_path / "notebooks" / "x.ipynb")
+    old = time.time() - 100
+    os.utime(tmp_path / "book" / "x.md", (old, old))  # as after `git checkout notebooks/x.ipynb`
+    manager = build_async_jupytext_contents_manager_class(AsyncLargeFileManager)(root_dir=str(tmp_path))
+    model = asyncio.run(manager.get("notebooks/x.ipynb"))
+    assert len(model["content"]["cells"]) == len(nb.cells)
 
 
 def test_unpaired_gate_is_an_error():
@@ -116,10 +156,18 @@ def test_pre_save_hook_keeps_the_machine_out_and_refolds():
     pre_save_hook(model, path="notebooks/x.ipynb")
     folded.metadata["language_info"] = {"name": "python"}
     assert model["content"] == folded
+    assert list(model["content"].metadata) == sorted(model["content"].metadata)
 
     text = jupytext.writes(folded, fmt="md:myst")
     unfolded = text.replace("  outputs_hidden: true\n", "")
     model = {"type": "file", "format": "text", "content": unfolded}
+    pre_save_hook(model, path="book/x.md")
+    assert model["content"] == text
+    # The .md as JupyterLab's model hands it over: the kernelspec in the kernel's order.
+    shuffled = text.replace("  display_name: Python 3 (ipykernel)\n  language: python\n  name: python3\n",
+                            "  name: python3\n  display_name: Python 3 (ipykernel)\n  language: python\n")
+    assert shuffled != text
+    model = {"type": "file", "format": "text", "content": shuffled}
     pre_save_hook(model, path="book/x.md")
     assert model["content"] == text
     other = {"type": "file", "format": "text", "content": "# README\n"}

@@ -5,7 +5,11 @@ The book is built once per session by the `strict_build` fixture (tests/conftest
 Playwright's Python API. For each page the test checks that MathJax typeset every formula, that every
 image loaded, that nothing was logged as an error, that no request left 127.0.0.1 (MathJax and its
 fonts come from the build), that exercise solutions start folded, that code has copy buttons and
-that chapters offer their notebook for download. It also checks the search page, and saves a
+that chapters offer their notebook for download, and runs axe-core (the engine behind Lighthouse's
+accessibility score, bundled by `axe-playwright-python`, nothing downloaded) with the WCAG 2.x A/AA,
+best-practice and experimental rules: every violation fails the test unless it is one of the few
+listed in `KNOWN_AXE` (what only an upstream package can fix, each with its reason). The course's own
+fixes are in book/_static/ (mlp-lab.css, a11y.js). It also checks the search page, and saves a
 full-page screenshot of each page for a person to look at.
 
 Chromium is the Debian package (`apt-get install chromium chromium-driver`, as `.ci/run` does); the
@@ -28,6 +32,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from playwright.async_api import async_playwright
 
@@ -41,6 +46,35 @@ JOBS = max(1, int(os.environ.get("MLP_LAB_SITE_JOBS", "3")))
 # Full-page screenshots of long chapters are 15-25k pixels tall: JPEG (at a quality that keeps text
 # crisp) encodes several times faster than PNG, which keeps the whole test well under a minute.
 SHOT = {"type": "jpeg", "quality": 90}
+
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    # No re-fetching of stylesheets (axe's CSSOM preload, for css-orientation-lock, resolves the
+    # theme's @import against the page and asks for /basic.css, a 404)
+    "preload": False,
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
+                                          "best-practice", "experimental"]},
+}
+# What axe-core finds that only an upstream package can fix: (rule id, the CSS selector axe reports
+# or a piece of the element's HTML) -> why. Anything else fails the test.
+KNOWN_AXE = {
+    ("region", ".sidebar-primary-items__start > .sidebar-primary-item:nth-child(1)"):
+        "pydata-sphinx-theme 0.17 puts the sidebar's logo link outside every landmark",
+    ("label-content-name-mismatch", "theme-switch-button"):
+        "pydata-sphinx-theme 0.17 labels its colour-mode button 'Color mode' while its visible text names the mode",
+    ("empty-table-header", "<mjx-container"):
+        "a header cell that holds only a formula: axe-core counts neither MathJax's glyphs (CSS content) nor its "
+        "assistive MathML as text, though screen readers read the MathML",
+}
+
+
+def known_axe_item(rule: str, selector: str, html: str) -> str | None:
+    """Why an axe-core violation is an upstream item (see KNOWN_AXE), or None if the course must fix it."""
+    for (known_rule, where), why in KNOWN_AXE.items():
+        if rule == known_rule and (where == selector or where in html):
+            return why
+    return None
+
 
 # Everything measured in the page, in one round trip. MathJax 3 replaces the TeX inside each of
 # Sphinx's `.math` elements by an <mjx-container>; text outside code that still looks like TeX
@@ -189,6 +223,7 @@ class _PageReport:
     alt_is_file_name: int = 0
     wide: list[str] = field(default_factory=list)
     mathjax_version: str | None = None
+    axe: dict = field(default_factory=lambda: {"course": 0, "known": 0, "rules": Counter()})
 
     def bad(self, what: str) -> None:
         self.problems.append(f"{self.name}: {what}")
@@ -262,6 +297,7 @@ async def _check_page(context, base: str, name: str) -> _PageReport:
                 report.stats["notebooks"] += 1
             else:
                 report.bad(f".ipynb download {probe['notebookHref']} is not a notebook (HTTP {resp.status})")
+    await _audit(page, report)
     report.problems += [f"{name}: {err}" for err in visit.errors]
     report.problems += [f"{name}: request left 127.0.0.1: {url}" for url in visit.external]
     report.wide = probe["wide"]
@@ -285,6 +321,23 @@ async def _check_page(context, base: str, name: str) -> _PageReport:
     return report
 
 
+async def _audit(page, report: _PageReport) -> None:
+    """axe-core on the loaded page: each violation node is a problem unless it is a known upstream item."""
+    results = await Axe().run(page, options=AXE_OPTIONS)
+    for violation in results.response["violations"]:
+        for node in violation["nodes"]:
+            selector = " ".join(map(str, node["target"]))
+            html = await page.evaluate("(s) => { const e = document.querySelector(s); return e ? e.outerHTML : ''; }",
+                                       selector)
+            if known_axe_item(violation["id"], selector, html or node["html"]):
+                report.axe["known"] += 1
+                continue
+            report.axe["course"] += 1
+            report.axe["rules"][violation["id"]] += 1
+            report.bad(f"axe-core {violation['id']} ({violation['impact']}): {' '.join(map(str, node['target']))}: "
+                       f"{node.get('failureSummary', '').splitlines()[-1].strip()} [{node['html'][:120]}]")
+
+
 async def _check_search(context, base: str) -> tuple[list[dict], list[str], Counter]:
     """The search page, queried for "backpropagation": its hits, problems and request counts."""
     visit = _Visit(base)
@@ -299,8 +352,10 @@ async def _check_search(context, base: str) -> tuple[list[dict], list[str], Coun
         "({href: li.querySelector('a') ? li.querySelector('a').getAttribute('href') : '', text: li.textContent}))"
     )
     await page.screenshot(path=str(SCREENSHOTS / "search-backpropagation.jpg"), full_page=True, **SHOT)
+    audit = _PageReport("search")
+    await _audit(page, audit)
     await page.close()
-    problems = []
+    problems = list(audit.problems)
     if not hits:
         problems.append("search: 'backpropagation' found nothing")
     elif not any("03-backpropagation" in hit["href"] for hit in hits):
@@ -309,7 +364,9 @@ async def _check_search(context, base: str) -> tuple[list[dict], list[str], Coun
         problems.append("search: no result mentions 'backpropagation'")
     problems += [f"search: {err}" for err in visit.errors]
     problems += [f"search: request left 127.0.0.1: {url}" for url in visit.external]
-    return hits, problems, Counter(requests=len(visit.requests), external=len(visit.external))
+    stats = Counter(requests=len(visit.requests), external=len(visit.external))
+    stats["axe_search_course"], stats["axe_search_known"] = audit.axe["course"], audit.axe["known"]
+    return hits, problems, stats
 
 
 async def _check_site(chromium: Path, base: str, pages: list[str]):
@@ -392,6 +449,11 @@ def test_every_page_renders_offline_in_chromium(chromium, site, capsys):
             f"({', '.join(f'{name}: {n}' for name, n in alt.items())}); describe them in the cell's "
             "mystnb.image.alt metadata"
         )
+    summary.append(f"  axe-core {Axe().axe_script[3:40].split(chr(10))[0].strip()} "
+                   f"({', '.join(AXE_OPTIONS['runOnly']['values'])}), violations per page (course + known upstream):")
+    summary += [f"    {r.name}: {r.axe['course']} + {r.axe['known']}"
+                + (f" ({dict(r.axe['rules'])})" if r.axe["course"] else "") for r in reports]
+    summary.append(f"    search: {search_stats['axe_search_course']} + {search_stats['axe_search_known']}")
     wide = {r.name: r.wide for r in reports if r.wide}
     if wide:
         # Reported, not failed: the reader can scroll them sideways, but a split (aligned) reads better.

@@ -3,11 +3,15 @@
 # and leave the user's own ~/.jupyter alone.
 #
 # Saving a notebook runs mlp_lab's pre-save hook, which keeps the course's notebooks in their
-# committed form (no Python version, no cell timings, gated solutions folded): a learner's
-# *Run All* and save leaves `git status` clean. See mlp_lab/_notebook_format.py.
+# committed form (no Python version, no cell timings, no outputs of the cells that measure time,
+# gated solutions folded, metadata keys sorted): a learner's *Run All* and save leaves `git status`
+# clean. Loading one gives it the running Python's version, which the kernel reports when it starts,
+# so that a chapter does not open marked modified. See mlp_lab/_notebook_format.py, mlp_lab/_jupyter.py.
 try:
+    from mlp_lab._jupyter import CourseContentsManager
     from mlp_lab._notebook_format import pre_save_hook
-except ImportError:  # mlp_lab is not installed here: run Jupyter without the hook
+except ImportError:  # mlp_lab is not installed here: run Jupyter without the course's settings
     pass
 else:
-    c.ContentsManager.pre_save_hook = pre_save_hook  # noqa: F821 - `c` is the config Jupyter passes in
+    c.ServerApp.contents_manager_class = CourseContentsManager  # noqa: F821 - `c` is the config Jupyter passes in
+    c.ContentsManager.pre_save_hook = pre_save_hook  # noqa: F821
