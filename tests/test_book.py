@@ -100,7 +100,7 @@ def test_strict_build_has_no_warnings(strict_build):
     assert proc.returncode == 0, f"strict build failed ({strict_build['cmd']}):\n{log[-6000:]}"
     assert warnings == [], "strict build printed warnings:\n" + "\n".join(warnings[:40])
     # ipykernel's warning when its sockets are not encrypted: the course's kernelspec (jupyter-config/)
-    # starts every kernel with CurveZMQ keys (mlp_lab/_jupyter.py), so it must not arise.
+    # starts every kernel with CurveZMQ keys (mlp_lab/course/jupyter.py), so it must not arise.
     tcp = [line for line in log.splitlines() if "running over TCP without encryption" in line]
     assert tcp == [], f"{len(tcp)} kernels started without encryption (is jupyter-config/ installed?):\n{tcp[0]}"
     assert "build succeeded" in log

@@ -436,7 +436,7 @@ def test_chapters_in_jupyterlab(tmp_path):
         pytest.fail(problem)
     problems = [f"not installed: {p}" for p in installed_config_problems()]
     sys.path.insert(0, str(ROOT))
-    from mlp_lab._notebook_format import gated_solution_cells
+    from mlp_lab.course.notebook_format import gated_solution_cells
 
     repo = repository_copy(tmp_path / "repo")
     (tmp_path / "state").mkdir()

@@ -1,4 +1,4 @@
-"""mlp_lab._notebook_format: the committed form of the chapters (what JupyterLab saves)."""
+"""mlp_lab.course.notebook_format: the committed form of the chapters (what JupyterLab saves)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import jupytext
 import nbformat
 import pytest
 
-from mlp_lab._notebook_format import (
+from mlp_lab.course.notebook_format import (
     KERNELSPEC,
     gated_solution_cells,
     merge_streams,

@@ -6,7 +6,7 @@
 What nbval compares (stream text, ``text/plain``, errors), and also each figure (``image/png``) byte
 for byte, which nbval skips. A figure that moves is reported with the share of its pixels that
 changed. Cells whose first line is ``# NBVAL_IGNORE_OUTPUT`` (timings: no stored output, see
-`mlp_lab._notebook_format`) are run but not compared; the summary names them. `tests/test_kernels.py`
+`mlp_lab.course.notebook_format`) are run but not compared; the summary names them. `tests/test_kernels.py`
 runs this under two other CPU floating-point kernel settings.
 """
 
@@ -25,7 +25,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # mlp_lab from this checkout, installed or not
 
-from mlp_lab._notebook_format import ignored_output  # noqa: E402
+from mlp_lab.course.notebook_format import ignored_output  # noqa: E402
 
 
 def comparable(cell: dict) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@
     python tools/normalize_notebooks.py --check      # exit 1 if a file would change
 
 Nothing is executed: stored outputs are kept, only their form changes (see
-`mlp_lab._notebook_format` for what and why): the kernelspec JupyterLab writes, no per-cell timing
+`mlp_lab.course.notebook_format` for what and why): the kernelspec JupyterLab writes, no per-cell timing
 metadata, no Python version, consecutive stream outputs merged, the cells of gated solutions folded.
 Running it twice changes nothing the second time. A learner who opens a normalised chapter in
 JupyterLab, runs all and saves leaves `git status` clean.
@@ -25,7 +25,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # mlp_lab from this checkout, installed or not
 
-from mlp_lab._notebook_format import normalize_notebook  # noqa: E402
+from mlp_lab.course.notebook_format import normalize_notebook  # noqa: E402
 
 TEXT_FORMAT = "md:myst"
 

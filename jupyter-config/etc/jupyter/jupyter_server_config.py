@@ -6,10 +6,10 @@
 # committed form (no Python version, no cell timings, no outputs of the cells that measure time,
 # gated solutions folded, metadata keys sorted): a learner's *Run All* and save leaves `git status`
 # clean. Loading one gives it the running Python's version, which the kernel reports when it starts,
-# so that a chapter does not open marked modified. See mlp_lab/_notebook_format.py, mlp_lab/_jupyter.py.
+# so that a chapter does not open marked modified. See mlp_lab/course/notebook_format.py, mlp_lab/course/jupyter.py.
 try:
-    from mlp_lab._jupyter import CourseContentsManager
-    from mlp_lab._notebook_format import pre_save_hook
+    from mlp_lab.course.jupyter import CourseContentsManager
+    from mlp_lab.course.notebook_format import pre_save_hook
 except ImportError:  # mlp_lab is not installed here: run Jupyter without the course's settings
     pass
 else:

@@ -16,7 +16,7 @@ in its connection file and no warning arises.
 `CourseContentsManager` (named by ``jupyter-config/etc/jupyter/jupyter_server_config.py``). When a
 kernel starts, JupyterLab writes the kernel's ``language_info`` into the notebook; the committed
 notebooks leave out its Python version (it depends on the machine: see
-:mod:`mlp_lab._notebook_format`), so every chapter would open already marked modified. This
+:mod:`mlp_lab.course.notebook_format`), so every chapter would open already marked modified. This
 contents manager hands JupyterLab each notebook with the version of the Python that runs the server,
 which is the kernel's (the kernelspec starts ``python``, that is, the server's interpreter); the
 pre-save hook takes it out again on save. Jupytext's server extension wraps it as it wraps the
