@@ -114,3 +114,34 @@ def _chunks(png: bytes) -> list[str]:
         types.append(body[:4].decode("ascii"))
         pos += 12 + length
     return types
+
+
+def test_slider_is_labelled(raw_and_clean):
+    _, clean = raw_and_clean
+    slider = re.search(r'<input id="_anim_slider[^"]*"[^>]*>', clean)
+    assert slider is not None and 'aria-label="animation frame"' in slider.group(0)
+
+
+def _stored_player(path: str = "notebooks/05-initialisation.ipynb") -> str:
+    """The HTML of the animation stored in chapter 5 (the one player the course shows)."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parents[1] / path).read_text())
+    players = ["".join(out["data"]["text/html"]) for cell in nb["cells"] for out in cell.get("outputs", [])
+               if "_anim_img" in "".join(out.get("data", {}).get("text/html", ""))]
+    assert len(players) == 1, f"expected one animation in {path}, found {len(players)}"
+    return players[0]
+
+
+def test_chapter_5_animation_is_small_offline_and_readable():
+    """What chapter 5 used to print about its own player (size, offline) is checked here instead."""
+    html = _stored_player()
+    assert len(html.encode()) < 1_000_000  # under 1 MB of HTML in the notebook and on the page
+    assert not re.search(r"https?://", html)  # plays offline: no external address
+    frames = re.findall(r'"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)"', html)
+    assert len(frames) == 12
+    png = base64.b64decode(frames[0].replace("\\\n", ""))
+    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
+    assert width >= 400, f"the frames are {width} px wide: too small to read on a 1280 px page"
+    assert 'id="_anim_imgspirals"' in html and re.search(r'<img id="_anim_imgspirals" alt="[^"]+"', html)

@@ -17,7 +17,8 @@ course:
 icons become Unicode symbols (black triangles and bars that every browser font has; each button
 keeps its ``title`` and ``aria-label``), and the random id is replaced by a fixed one derived from
 ``name`` or, by default, from the frames themselves. The frame's
-``<img>`` gets the ``alt`` text you give (a page checker, and a screen reader, need one).
+``<img>`` gets the ``alt`` text you give and the frame slider the label "animation frame" (a page
+checker, and a screen reader, need both).
 """
 
 from __future__ import annotations
@@ -114,6 +115,8 @@ def _make_offline(html: str, *, name: str | None, alt: str) -> str:
     html = html.replace(found.group(1), name)
     img = f'<img id="_anim_img{name}"'
     html = html.replace(img, f'{img} alt="{_html.escape(alt, quote=True)}"', 1)
+    slider = f'<input id="_anim_slider{name}"'  # a range input needs a name for a screen reader
+    html = html.replace(slider, f'{slider} aria-label="animation frame"', 1)
     if re.search(r"https?://", html):  # pragma: no cover - a new matplotlib template would land here
         raise ValueError("the HTML still holds an external address after cleaning; update mlp_lab.course.animation")
     return html
