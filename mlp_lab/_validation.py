@@ -26,22 +26,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
-__all__ = [
-    "Interval",
-    "Options",
-    "as_float_array",
-    "as_labels",
-    "check_choice",
-    "check_finite_scalar",
-    "check_in_range",
-    "check_nonnegative",
-    "check_positive",
-    "check_positive_int",
-    "check_same_length",
-    "check_seed",
-    "validate",
-    "validate_one",
-]
+__all__ = ["Interval", "Options", "as_float_array", "as_labels", "check_choice", "check_nonnegative", "check_positive",
+           "check_positive_int", "check_same_length", "check_seed", "validate", "validate_one"]
 
 
 def _bound(x: float) -> str:
@@ -151,12 +137,6 @@ def validate(constraints: dict[str, Sequence[object]], **params: object) -> None
 # ----------------------------------------------------------------- one-constraint shorthands
 
 
-def check_finite_scalar(value: object, *, name: str) -> float:
-    """``value`` as a float; it must be a finite real number (not bool)."""
-    validate_one(name, value, [Interval(Real, None, None)])
-    return float(value)
-
-
 def check_positive(value: object, *, name: str) -> float:
     """``value`` as a float; it must be ``> 0``."""
     validate_one(name, value, [Interval(Real, 0, None, closed="neither")])
@@ -166,14 +146,6 @@ def check_positive(value: object, *, name: str) -> float:
 def check_nonnegative(value: object, *, name: str) -> float:
     """``value`` as a float; it must be ``>= 0``."""
     validate_one(name, value, [Interval(Real, 0, None, closed="left")])
-    return float(value)
-
-
-def check_in_range(value: object, *, name: str, low: float, high: float, low_inclusive: bool = True,
-                   high_inclusive: bool = False) -> float:
-    """``value`` as a float; it must lie in the stated interval."""
-    closed = {(True, True): "both", (True, False): "left", (False, True): "right", (False, False): "neither"}
-    validate_one(name, value, [Interval(Real, low, high, closed=closed[low_inclusive, high_inclusive])])
     return float(value)
 
 
@@ -198,8 +170,8 @@ def check_choice(value: object, *, name: str, choices: Iterable[str]) -> str:
 # ----------------------------------------------------------------------------------- arrays
 
 
-def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = None, allow_empty: bool = False,
-                   allow_nonfinite: bool = False) -> np.ndarray:
+def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = None, allow_empty: bool = False
+                   ) -> np.ndarray:
     """``x`` as a floating NumPy array (ints and bools become float64, float32/64 kept), or a clear error.
 
     Raises
@@ -208,7 +180,7 @@ def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = N
         If ``x`` is not numeric (strings, objects, complex numbers, torch tensors).
     ValueError
         If the number of dimensions (``ndim``: allowed values) is wrong, the array is empty
-        (unless ``allow_empty``), or it holds NaN/inf (unless ``allow_nonfinite``).
+        (unless ``allow_empty``), or it holds NaN/inf.
     """
     if hasattr(x, "detach") and hasattr(x, "numpy"):
         raise TypeError(f"{name} must be a NumPy array, got a torch.Tensor; pass {name}.detach().cpu().numpy() instead")
@@ -225,7 +197,7 @@ def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = N
         raise ValueError(f"{name} must be a {' or '.join(f'{d}-D' for d in allowed)} array, got shape {arr.shape}")
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if not allow_nonfinite and arr.size and not np.all(np.isfinite(arr)):
+    if arr.size and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         where = tuple(int(i) for i in bad)
         raise ValueError(f"{name} must be finite, but it contains NaN or inf "
