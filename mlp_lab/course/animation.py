@@ -55,9 +55,8 @@ _NAME = re.compile(r"[A-Za-z0-9_]+")
 _DEFAULT_ALT = "Frames of an animation; the buttons below play, pause and step through them."
 
 
-def offline_jshtml(
-    anim: Animation, *, name: str | None = None, alt: str = _DEFAULT_ALT, fps: float | None = None
-) -> str:
+def offline_jshtml(anim: Animation, *, name: str | None = None, alt: str = _DEFAULT_ALT,
+                   fps: float | None = None) -> str:
     """The animation as HTML that requests nothing from the network and is the same on every run.
 
     Parameters

@@ -183,8 +183,7 @@ def _data(model: nn.Module, X: object, y: object, *, names: tuple[str, str], los
 # ----------------------------------------------------------------------------- one epoch
 
 
-def _batches(X: torch.Tensor, y: torch.Tensor, batch_size: int | None, gen: torch.Generator, *, rank: int,
-             world: int):
+def _batches(X: torch.Tensor, y: torch.Tensor, batch_size: int | None, gen: torch.Generator, *, rank: int, world: int):
     """This epoch's batches ``(xb, yb, share)``: slices of one random permutation, or all the data in order.
 
     In a job of ``world`` ranks, ``(xb, yb)`` is this rank's shard :math:`B_r` of the batch and

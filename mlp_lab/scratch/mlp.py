@@ -78,14 +78,9 @@ class MLP:
     (the optimizers of :mod:`mlp_lab.scratch.optim` update the arrays in place).
     """
 
-    _constraints = {
-        "layer_sizes": [list, tuple, np.ndarray],
-        "activation": [Options(ACTIVATIONS)],
-        "init": [Options(INITS)],
-        "seed": [Interval(Integral, 0, 2**63, closed="left")],
-        "loss": [Options(LOSSES)],
-        "l2": [Interval(Real, 0, None, closed="left")],
-    }
+    _constraints = {"layer_sizes": [list, tuple, np.ndarray], "activation": [Options(ACTIVATIONS)],
+                    "init": [Options(INITS)], "seed": [Interval(Integral, 0, 2**63, closed="left")],
+                    "loss": [Options(LOSSES)], "l2": [Interval(Real, 0, None, closed="left")]}
 
     def __init__(self, layer_sizes: Sequence[int], *, activation: str = "relu", init: str = "he",
                  seed: int = 0) -> None:
