@@ -31,17 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog="Options of a command: python -m mlp_lab COMMAND --help")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     p = commands.add_parser(
-        "lab",
-        help="the seed tutorial's lab: a 2-10-1 network trained with Adam on 10 points",
-        description=(
-            "Train the seed tutorial's network (Linear(2, H) -> ReLU -> Linear(H, 1)) with full-batch "
-            "Adam on its 10-point dataset and print its log in the seed's format: "
-            f"'Epoch: N, Loss: x' every {SEED_SETTINGS['log_every']} epochs (--log-every), then 'Accuracy: a'. "
-            "By default the corrected program runs (logit output, binary cross-entropy with logits); "
-            "--faithful runs the seed's program as written, whose sigmoid output is fed to a with-logits loss."
-        ),
+        "lab", help="the seed tutorial's lab: a 2-10-1 network trained with Adam on 10 points",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+        description="Train the seed tutorial's network (Linear(2, H) -> ReLU -> Linear(H, 1)) with full-batch "
+        "Adam on its 10-point dataset and print its log in the seed's format: "
+        f"'Epoch: N, Loss: x' every {SEED_SETTINGS['log_every']} epochs (--log-every), then 'Accuracy: a'. "
+        "By default the corrected program runs (logit output, binary cross-entropy with logits); "
+        "--faithful runs the seed's program as written, whose sigmoid output is fed to a with-logits loss.")
     s = SEED_SETTINGS
     p.add_argument("--epochs", type=positive_int, default=s["epochs"], help="training epochs (full batch), >= 1")
     p.add_argument("--lr", type=positive_float, default=s["lr"], help="Adam learning rate, > 0")
@@ -50,12 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hidden", type=positive_int, default=s["hidden"], help="hidden units, >= 1")
     p.add_argument("--log-every", type=positive_int, default=s["log_every"],
                    help="print the loss every this many epochs")
-    p.add_argument(
-        "--faithful",
-        action="store_true",
-        help="reproduce the seed's program as written (sigmoid output fed to "
-        "binary_cross_entropy_with_logits); the first line printed says so",
-    )
+    p.add_argument("--faithful", action="store_true", help="reproduce the seed's program as written (sigmoid "
+                   "output fed to binary_cross_entropy_with_logits); the first line printed says so")
     p.set_defaults(subparser=p)
     # Listed for --help only: main() hands `ddp` and its options to mlp_lab.pytorch.distributed.
     commands.add_parser(

@@ -37,11 +37,11 @@ def _bound(x: float) -> str:
 class Interval:
     """Numbers of ``type`` (``Integral`` or ``Real``, never ``bool``) between ``left`` and ``right``.
 
-    ``None`` for a bound means unbounded on that side; ``closed`` is ``"both"``, ``"left"``,
+    ``right=None`` means unbounded above; ``closed`` is ``"both"``, ``"left"``,
     ``"right"`` or ``"neither"``. NaN and inf never pass.
     """
 
-    def __init__(self, type: type, left: float | None, right: float | None, *, closed: str = "both") -> None:
+    def __init__(self, type: type, left: float, right: float | None, *, closed: str = "both") -> None:
         self.type, self.left, self.right, self.closed = type, left, right, closed
         self.kind = "an integer" if type is Integral else "a real number"
 
@@ -52,7 +52,7 @@ class Interval:
         if not self.has_type(value) or not math.isfinite(value):
             return False
         closed_left, closed_right = self.closed in ("both", "left"), self.closed in ("both", "right")
-        left_ok = self.left is None or value > self.left or (closed_left and value == self.left)
+        left_ok = value > self.left or (closed_left and value == self.left)
         right_ok = self.right is None or value < self.right or (closed_right and value == self.right)
         return left_ok and right_ok
 
@@ -60,9 +60,7 @@ class Interval:
         """The range as the messages say it: ``> 0``, ``>= 1``, ``in [0, 1)``."""
         closed_left, closed_right = self.closed in ("both", "left"), self.closed in ("both", "right")
         if self.right is None:
-            return "finite" if self.left is None else f"{'>=' if closed_left else '>'} {_bound(self.left)}"
-        if self.left is None:
-            return f"{'<=' if closed_right else '<'} {_bound(self.right)}"
+            return f"{'>=' if closed_left else '>'} {_bound(self.left)}"
         return (f"in {'[' if closed_left else '('}{_bound(self.left)}, {_bound(self.right)}"
                 f"{']' if closed_right else ')'}")
 
