@@ -26,22 +26,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
-__all__ = [
-    "Interval",
-    "Options",
-    "as_float_array",
-    "as_labels",
-    "check_choice",
-    "check_finite_scalar",
-    "check_in_range",
-    "check_nonnegative",
-    "check_positive",
-    "check_positive_int",
-    "check_same_length",
-    "check_seed",
-    "validate",
-    "validate_one",
-]
+__all__ = ["Interval", "Options", "as_float_array", "as_labels", "check_choice", "check_nonnegative", "check_positive",
+           "check_positive_int", "check_same_length", "check_seed", "validate", "validate_one"]
 
 
 def _bound(x: float) -> str:
@@ -51,11 +37,11 @@ def _bound(x: float) -> str:
 class Interval:
     """Numbers of ``type`` (``Integral`` or ``Real``, never ``bool``) between ``left`` and ``right``.
 
-    ``None`` for a bound means unbounded on that side; ``closed`` is ``"both"``, ``"left"``,
+    ``right=None`` means unbounded above; ``closed`` is ``"both"``, ``"left"``,
     ``"right"`` or ``"neither"``. NaN and inf never pass.
     """
 
-    def __init__(self, type: type, left: float | None, right: float | None, *, closed: str = "both") -> None:
+    def __init__(self, type: type, left: float, right: float | None, *, closed: str = "both") -> None:
         self.type, self.left, self.right, self.closed = type, left, right, closed
         self.kind = "an integer" if type is Integral else "a real number"
 
@@ -66,7 +52,7 @@ class Interval:
         if not self.has_type(value) or not math.isfinite(value):
             return False
         closed_left, closed_right = self.closed in ("both", "left"), self.closed in ("both", "right")
-        left_ok = self.left is None or value > self.left or (closed_left and value == self.left)
+        left_ok = value > self.left or (closed_left and value == self.left)
         right_ok = self.right is None or value < self.right or (closed_right and value == self.right)
         return left_ok and right_ok
 
@@ -74,9 +60,7 @@ class Interval:
         """The range as the messages say it: ``> 0``, ``>= 1``, ``in [0, 1)``."""
         closed_left, closed_right = self.closed in ("both", "left"), self.closed in ("both", "right")
         if self.right is None:
-            return "finite" if self.left is None else f"{'>=' if closed_left else '>'} {_bound(self.left)}"
-        if self.left is None:
-            return f"{'<=' if closed_right else '<'} {_bound(self.right)}"
+            return f"{'>=' if closed_left else '>'} {_bound(self.left)}"
         return (f"in {'[' if closed_left else '('}{_bound(self.left)}, {_bound(self.right)}"
                 f"{']' if closed_right else ')'}")
 
@@ -151,12 +135,6 @@ def validate(constraints: dict[str, Sequence[object]], **params: object) -> None
 # ----------------------------------------------------------------- one-constraint shorthands
 
 
-def check_finite_scalar(value: object, *, name: str) -> float:
-    """``value`` as a float; it must be a finite real number (not bool)."""
-    validate_one(name, value, [Interval(Real, None, None)])
-    return float(value)
-
-
 def check_positive(value: object, *, name: str) -> float:
     """``value`` as a float; it must be ``> 0``."""
     validate_one(name, value, [Interval(Real, 0, None, closed="neither")])
@@ -166,14 +144,6 @@ def check_positive(value: object, *, name: str) -> float:
 def check_nonnegative(value: object, *, name: str) -> float:
     """``value`` as a float; it must be ``>= 0``."""
     validate_one(name, value, [Interval(Real, 0, None, closed="left")])
-    return float(value)
-
-
-def check_in_range(value: object, *, name: str, low: float, high: float, low_inclusive: bool = True,
-                   high_inclusive: bool = False) -> float:
-    """``value`` as a float; it must lie in the stated interval."""
-    closed = {(True, True): "both", (True, False): "left", (False, True): "right", (False, False): "neither"}
-    validate_one(name, value, [Interval(Real, low, high, closed=closed[low_inclusive, high_inclusive])])
     return float(value)
 
 
@@ -198,8 +168,8 @@ def check_choice(value: object, *, name: str, choices: Iterable[str]) -> str:
 # ----------------------------------------------------------------------------------- arrays
 
 
-def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = None, allow_empty: bool = False,
-                   allow_nonfinite: bool = False) -> np.ndarray:
+def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = None, allow_empty: bool = False
+                   ) -> np.ndarray:
     """``x`` as a floating NumPy array (ints and bools become float64, float32/64 kept), or a clear error.
 
     Raises
@@ -208,7 +178,7 @@ def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = N
         If ``x`` is not numeric (strings, objects, complex numbers, torch tensors).
     ValueError
         If the number of dimensions (``ndim``: allowed values) is wrong, the array is empty
-        (unless ``allow_empty``), or it holds NaN/inf (unless ``allow_nonfinite``).
+        (unless ``allow_empty``), or it holds NaN/inf.
     """
     if hasattr(x, "detach") and hasattr(x, "numpy"):
         raise TypeError(f"{name} must be a NumPy array, got a torch.Tensor; pass {name}.detach().cpu().numpy() instead")
@@ -225,7 +195,7 @@ def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = N
         raise ValueError(f"{name} must be a {' or '.join(f'{d}-D' for d in allowed)} array, got shape {arr.shape}")
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if not allow_nonfinite and arr.size and not np.all(np.isfinite(arr)):
+    if arr.size and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         where = tuple(int(i) for i in bad)
         raise ValueError(f"{name} must be finite, but it contains NaN or inf "

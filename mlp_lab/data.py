@@ -6,27 +6,18 @@ Shapes follow the course convention: ``X`` is ``(m, n_features)``, ``y`` is ``(m
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 
-from mlp_lab._validation import (
-    as_float_array,
-    as_labels,
-    check_in_range,
-    check_nonnegative,
-    check_positive_int,
-    check_same_length,
-    check_seed,
-)
+from mlp_lab._validation import Interval, as_float_array, as_labels, check_same_length, validate
 
-__all__ = [
-    "Standardizer",
-    "make_blobs",
-    "make_moons",
-    "make_spirals",
-    "make_xor",
-    "rust_lab_dataset",
-    "train_val_split",
-]
+__all__ = ["Standardizer", "make_moons", "make_spirals", "make_xor", "rust_lab_dataset", "train_val_split"]
+
+_CONSTRAINTS = {"n_samples": [Interval(Integral, 1, None)], "n_classes": [Interval(Integral, 1, None)],
+                "noise": [Interval(Real, 0, None)], "seed": [Interval(Integral, 0, 2**63, closed="left")],
+                "val_fraction": [Interval(Real, 0.0, 1.0, closed="neither")]}
+"""What each argument of this module's functions accepts."""
 
 
 def rust_lab_dataset() -> tuple[np.ndarray, np.ndarray]:
@@ -39,11 +30,8 @@ def rust_lab_dataset() -> tuple[np.ndarray, np.ndarray]:
     y : ndarray of shape (10,), float64
         Targets: 0 for the first five points, 1 for the last five.
     """
-    X = np.array(
-        [[1.0, 2.0], [2.0, 1.0], [3.0, 3.0], [4.0, 5.0], [5.0, 4.0],
-         [6.0, 1.0], [7.0, 2.0], [8.0, 3.0], [9.0, 4.0], [10.0, 5.0]],
-        dtype=np.float64,
-    )  # (10, 2)
+    X = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, 3.0], [4.0, 5.0], [5.0, 4.0],
+                  [6.0, 1.0], [7.0, 2.0], [8.0, 3.0], [9.0, 4.0], [10.0, 5.0]])  # (10, 2) float64
     y = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0])  # (10,)
     return X, y
 
@@ -58,16 +46,12 @@ def make_moons(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tu
 
     Returns ``X`` of shape ``(n_samples, 2)`` and integer labels ``y`` of shape ``(n_samples,)``.
     """
-    n_samples = check_positive_int(n_samples, name="n_samples")
-    noise = check_nonnegative(noise, name="noise")
-    rng = np.random.default_rng(check_seed(seed))
+    validate(_CONSTRAINTS, n_samples=n_samples, noise=noise, seed=seed)
+    rng = np.random.default_rng(seed)
     n0, n1 = _split_counts(n_samples, 2)
-    t0 = np.linspace(0.0, np.pi, n0)
-    t1 = np.linspace(0.0, np.pi, n1)
-    X = np.concatenate([
-        np.stack([np.cos(t0), np.sin(t0)], axis=1),
-        np.stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)], axis=1),
-    ])  # (m, 2)
+    t0, t1 = np.linspace(0.0, np.pi, n0), np.linspace(0.0, np.pi, n1)
+    X = np.concatenate([np.stack([np.cos(t0), np.sin(t0)], axis=1),
+                        np.stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)], axis=1)])  # (m, 2)
     y = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n1, dtype=np.int64)])
     X = X + noise * rng.standard_normal(X.shape)
     order = rng.permutation(n_samples)
@@ -79,9 +63,8 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tupl
 
     No linear model separates XOR; one hidden layer does.
     """
-    n_samples = check_positive_int(n_samples, name="n_samples")
-    noise = check_nonnegative(noise, name="noise")
-    rng = np.random.default_rng(check_seed(seed))
+    validate(_CONSTRAINTS, n_samples=n_samples, noise=noise, seed=seed)
+    rng = np.random.default_rng(seed)
     corners = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
     idx = np.repeat(np.arange(4), _split_counts(n_samples, 4))
     X = corners[idx] + noise * rng.standard_normal((n_samples, 2))  # (m, 2)
@@ -90,14 +73,11 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tupl
     return X[order], y[order]
 
 
-def make_spirals(
-    n_samples: int = 300, *, n_classes: int = 2, noise: float = 0.2, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
+def make_spirals(n_samples: int = 300, *, n_classes: int = 2, noise: float = 0.2, seed: int = 0
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Interleaved spiral arms, one per class (the classic CS231n toy problem)."""
-    n_samples = check_positive_int(n_samples, name="n_samples")
-    n_classes = check_positive_int(n_classes, name="n_classes")
-    noise = check_nonnegative(noise, name="noise")
-    rng = np.random.default_rng(check_seed(seed))
+    validate(_CONSTRAINTS, n_samples=n_samples, n_classes=n_classes, noise=noise, seed=seed)
+    rng = np.random.default_rng(seed)
     Xs, ys = [], []
     for k, n_k in enumerate(_split_counts(n_samples, n_classes)):
         r = np.linspace(0.0, 1.0, n_k)
@@ -109,30 +89,8 @@ def make_spirals(
     return X[order], y[order]
 
 
-def make_blobs(
-    n_samples: int = 200, *, n_classes: int = 3, std: float = 0.5, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Isotropic Gaussian clusters with centres evenly spaced on a circle of radius 2."""
-    n_samples = check_positive_int(n_samples, name="n_samples")
-    n_classes = check_positive_int(n_classes, name="n_classes")
-    std = check_nonnegative(std, name="std")
-    rng = np.random.default_rng(check_seed(seed))
-    angles = 2 * np.pi * np.arange(n_classes) / n_classes
-    centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (K, 2)
-    y = np.repeat(np.arange(n_classes, dtype=np.int64), _split_counts(n_samples, n_classes))
-    X = centres[y] + std * rng.standard_normal((n_samples, 2))
-    order = rng.permutation(n_samples)
-    return X[order], y[order]
-
-
-def train_val_split(
-    X: np.ndarray,
-    y: np.ndarray,
-    *,
-    val_fraction: float,
-    seed: int = 0,
-    stratify: bool = True,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def train_val_split(X: np.ndarray, y: np.ndarray, *, val_fraction: float, seed: int = 0, stratify: bool = True
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split ``(X, y)`` into training and validation parts.
 
     With ``stratify=True`` (classification) every class keeps its proportion: each
@@ -146,29 +104,22 @@ def train_val_split(
     X = as_float_array(X, name="X", ndim=(1, 2))
     y_arr = np.asarray(y)
     check_same_length(X=X, y=y_arr)
-    frac = check_in_range(val_fraction, name="val_fraction", low=0.0, high=1.0, low_inclusive=False)
-    m = len(X)
-    rng = np.random.default_rng(check_seed(seed))
+    validate(_CONSTRAINTS, val_fraction=val_fraction, seed=seed)
+    frac, m, rng = float(val_fraction), len(X), np.random.default_rng(seed)
     if stratify:
         labels = as_labels(y_arr, name="y")
         val_idx = []
         for k in np.unique(labels):
             members = rng.permutation(np.flatnonzero(labels == k))
-            n_val = int(round(frac * len(members)))
-            if len(members) >= 2:
-                n_val = min(max(n_val, 1), len(members) - 1)
-            else:
-                n_val = 0
+            n_val = min(max(int(round(frac * len(members))), 1), len(members) - 1)  # 0 for a single member
             val_idx.append(members[:n_val])
         val = np.sort(np.concatenate(val_idx))
     else:
         n_val = min(max(int(round(frac * m)), 1), m - 1)
         val = np.sort(rng.permutation(m)[:n_val])
     if val.size == 0 or val.size == m:
-        raise ValueError(
-            f"val_fraction={frac} leaves {val.size} of {m} samples for validation; "
-            "both parts must be non-empty"
-        )
+        raise ValueError(f"val_fraction={frac} leaves {val.size} of {m} samples for validation; "
+                         "both parts must be non-empty")
     mask = np.zeros(m, dtype=bool)
     mask[val] = True
     return X[~mask], X[mask], y_arr[~mask], y_arr[mask]
@@ -199,9 +150,7 @@ class Standardizer:
             raise ValueError("Standardizer is not fitted yet: call fit(X_train) first")
         X = as_float_array(X, name="X", ndim=2)
         if X.shape[1] != self.mean_.shape[0]:
-            raise ValueError(
-                f"X must have {self.mean_.shape[0]} features (as in fit), got shape {X.shape}"
-            )
+            raise ValueError(f"X must have {self.mean_.shape[0]} features (as in fit), got shape {X.shape}")
         return (X - self.mean_) / self.scale_
 
     def fit_transform(self, X: np.ndarray) -> np.ndarray:

@@ -45,19 +45,8 @@ import numpy as np
 
 from mlp_lab._validation import as_float_array, as_labels, check_choice, check_positive_int, check_same_length
 
-__all__ = [
-    "accuracy",
-    "confusion_matrix",
-    "f1_score",
-    "mae",
-    "mse",
-    "precision",
-    "r2_score",
-    "recall",
-    "rmse",
-    "roc_auc",
-    "roc_curve",
-]
+__all__ = ["accuracy", "confusion_matrix", "f1_score", "mae", "mse", "precision", "r2_score", "recall", "rmse",
+           "roc_auc", "roc_curve"]
 
 _AVERAGES = ("binary", "micro", "macro", "weighted")
 
@@ -80,9 +69,7 @@ def _check_binary(y: np.ndarray, *, name: str, why: str) -> None:
 
 def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """``num / den`` element-wise, with 0.0 where ``den == 0`` (scikit-learn's zero_division=0)."""
-    num = np.asarray(num, dtype=np.float64)
-    den = np.asarray(den, dtype=np.float64)
-    return np.divide(num, den, out=np.zeros_like(num), where=den != 0)
+    return np.divide(num, den, out=np.zeros(np.shape(num)), where=den != 0)
 
 
 def _counts(y_true: object, y_pred: object, average: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -96,21 +83,15 @@ def _counts(y_true: object, y_pred: object, average: str) -> tuple[np.ndarray, n
         tp = np.array([np.count_nonzero((t == 1) & (p == 1))])  # class 1 only, (1,)
         return tp, np.array([np.count_nonzero(p == 1)]), np.array([np.count_nonzero(t == 1)])
     labels = np.union1d(t, p)  # classes present in either, sorted, (K,)
-    K = labels.size
-    cm = np.bincount(np.searchsorted(labels, t) * K + np.searchsorted(labels, p), minlength=K * K)
-    cm = cm.reshape(K, K)  # (K, K), rows true, columns predicted
-    tp = np.diag(cm)  # (K,)
-    pred_sum = cm.sum(axis=0)  # TP + FP, (K,)
-    true_sum = cm.sum(axis=1)  # TP + FN, (K,)
+    cm = confusion_matrix(np.searchsorted(labels, t), np.searchsorted(labels, p))  # (K, K) rows true
+    tp, pred_sum, true_sum = np.diag(cm), cm.sum(axis=0), cm.sum(axis=1)  # TP, TP + FP, TP + FN, each (K,)
     if average == "micro":
         return tp.sum(keepdims=True), pred_sum.sum(keepdims=True), true_sum.sum(keepdims=True)
     return tp, pred_sum, true_sum
 
 
 def _average(score: np.ndarray, true_sum: np.ndarray, average: str) -> float:
-    if average == "weighted":
-        return float(np.average(score, weights=true_sum))
-    return float(np.mean(score))
+    return float(np.average(score, weights=true_sum if average == "weighted" else None))
 
 
 # --------------------------------------------------------------------------- classification
@@ -199,9 +180,7 @@ def confusion_matrix(y_true: object, y_pred: object, *, n_classes: int | None = 
     return np.bincount(t * K + p, minlength=K * K).reshape(K, K)  # (K, K)
 
 
-def roc_curve(
-    y_true: object, scores: object, *, drop_intermediate: bool = True
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def roc_curve(y_true: object, scores: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Receiver operating characteristic: true- vs false-positive rate as the threshold falls.
 
     For a threshold :math:`\tau`, predict 1 when the score :math:`s_i \ge \tau`; then
@@ -213,8 +192,7 @@ def roc_curve(
     with :math:`P` and :math:`N` the numbers of positive and negative samples. The thresholds
     are the distinct scores in decreasing order, preceded by :math:`+\infty` (nothing predicted
     positive, the point (0, 0)). Tied scores move the curve diagonally in one step.
-    With ``drop_intermediate``, points collinear with their neighbours are dropped.
-    Equal to ``sklearn.metrics.roc_curve(y_true, scores, drop_intermediate=drop_intermediate)``.
+    Points collinear with their neighbours are dropped. Equal to ``sklearn.metrics.roc_curve(y_true, scores)``.
 
     Parameters
     ----------
@@ -222,8 +200,6 @@ def roc_curve(
         Binary labels 0/1; both classes must be present.
     scores : array_like of float, shape (m,)
         Higher means more likely class 1 (probabilities, logits, decision values).
-    drop_intermediate : bool, default True
-        Drop thresholds that do not change the shape of the curve.
 
     Returns
     -------
@@ -243,23 +219,19 @@ def roc_curve(
     _check_binary(t, name="y_true", why="for a ROC curve")
     n_pos = np.count_nonzero(t)
     if n_pos == 0 or n_pos == t.size:
-        raise ValueError(
-            f"y_true holds a single class ({int(t[0])}); the ROC curve and its AUC need both positive (1) "
-            "and negative (0) samples"
-        )
+        raise ValueError(f"y_true holds a single class ({int(t[0])}); the ROC curve and its AUC need both "
+                         "positive (1) and negative (0) samples")
     order = np.argsort(-s, kind="stable")  # decreasing scores
     s, t = s[order], t[order]
     last_of_tie = np.r_[np.flatnonzero(np.diff(s)), s.size - 1]  # last index of each distinct score
     tps = np.cumsum(t, dtype=np.float64)[last_of_tie]  # TP when predicting 1 for s >= threshold
     fps = 1 + last_of_tie - tps  # FP = (samples above threshold) - TP
     thresholds = s[last_of_tie]
-    if drop_intermediate and fps.size > 2:
+    if fps.size > 2:  # drop the points collinear with their neighbours
         corner = np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
         fps, tps, thresholds = fps[corner], tps[corner], thresholds[corner]
-    fps = np.r_[0.0, fps]
-    tps = np.r_[0.0, tps]
-    thresholds = np.r_[np.inf, thresholds]
-    return fps / fps[-1], tps / tps[-1], thresholds
+    fps, tps = np.r_[0.0, fps], np.r_[0.0, tps]
+    return fps / fps[-1], tps / tps[-1], np.r_[np.inf, thresholds]
 
 
 def roc_auc(y_true: object, scores: object) -> float:

@@ -146,11 +146,11 @@ def test_constant_predictions_match_sklearn(y_pred, average):
 
 
 @SETTINGS
-@given(binary_with_scores(), st.booleans())
-def test_roc_curve_matches_sklearn(data, drop_intermediate):
+@given(binary_with_scores())
+def test_roc_curve_matches_sklearn(data):
     y, s = data
-    fpr, tpr, thresholds = metrics.roc_curve(y, s, drop_intermediate=drop_intermediate)
-    e_fpr, e_tpr, e_thr = skm.roc_curve(y, s, drop_intermediate=drop_intermediate)
+    fpr, tpr, thresholds = metrics.roc_curve(y, s)
+    e_fpr, e_tpr, e_thr = skm.roc_curve(y, s)
     np.testing.assert_allclose(fpr, e_fpr, rtol=RTOL, atol=0)
     np.testing.assert_allclose(tpr, e_tpr, rtol=RTOL, atol=0)
     np.testing.assert_array_equal(thresholds, e_thr)

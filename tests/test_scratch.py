@@ -447,11 +447,11 @@ def test_loss_and_grads_bad_targets_and_options(sizes, y, kwargs, err, name) -> 
 @pytest.mark.parametrize(
     "change, err, name",
     [
-        (lambda net: net.weights.__setitem__(0, np.zeros((3, 4))), ValueError, "weights[0]"),
-        (lambda net: net.biases.__setitem__(1, np.zeros((2, 1))), ValueError, "biases[1]"),
-        (lambda net: net.weights.__setitem__(1, np.zeros((2, 4), dtype=np.float32)), TypeError, "weights[1]"),
-        (lambda net: net.weights.__setitem__(1, [[0.0] * 4] * 2), TypeError, "weights[1]"),
-        (lambda net: net.weights.pop(), ValueError, "weights has 1"),
+        (lambda net: net.weights.__setitem__(0, np.zeros((3, 4))), ValueError, "('float64', (3, 4))"),
+        (lambda net: net.biases.__setitem__(1, np.zeros((2, 1))), ValueError, "biases must be float64"),
+        (lambda net: net.weights.__setitem__(1, np.zeros((2, 4), dtype=np.float32)), ValueError, "('float32', (2, 4))"),
+        (lambda net: net.weights.__setitem__(1, [[0.0] * 4] * 2), ValueError, "('list', None)"),
+        (lambda net: net.weights.pop(), ValueError, "weights must be float64"),
     ],
 )
 def test_replaced_parameters_are_checked(change, err, name) -> None:

@@ -36,17 +36,12 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["offline_jshtml"]
 
 # Font Awesome icon class -> a Unicode symbol with the same meaning.
+# The buttons, in order: slower, first frame, previous frame, play backwards, pause, play, next frame,
+# last frame, faster.
 _ICONS: dict[str, str] = {
-    "fa fa-minus": "&#8722;",  # minus sign: slower
-    "fa fa-fast-backward": "|&#9664;&#9664;",  # first frame
-    "fa fa-step-backward": "|&#9664;",  # previous frame
-    "fa fa-play fa-flip-horizontal": "&#9664;",  # play backwards
-    "fa fa-pause": "&#10074;&#10074;",  # pause
-    "fa fa-play": "&#9654;",  # play
-    "fa fa-step-forward": "&#9654;|",  # next frame
-    "fa fa-fast-forward": "&#9654;&#9654;|",  # last frame
-    "fa fa-plus": "+",  # faster
-}
+    "fa fa-minus": "&#8722;", "fa fa-fast-backward": "|&#9664;&#9664;", "fa fa-step-backward": "|&#9664;",
+    "fa fa-play fa-flip-horizontal": "&#9664;", "fa fa-pause": "&#10074;&#10074;", "fa fa-play": "&#9654;",
+    "fa fa-step-forward": "&#9654;|", "fa fa-fast-forward": "&#9654;&#9654;|", "fa fa-plus": "+"}
 _LINK = re.compile(r"<link[^>]*href=[\"']https?://[^>]*>\s*", re.IGNORECASE)
 _UID = re.compile(r'id="_anim_img([0-9a-f]{32})"')
 _FRAME = re.compile(r'"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)"')
@@ -56,9 +51,8 @@ _NAME = re.compile(r"[A-Za-z0-9_]+")
 _DEFAULT_ALT = "Frames of an animation; the buttons below play, pause and step through them."
 
 
-def offline_jshtml(
-    anim: Animation, *, name: str | None = None, alt: str = _DEFAULT_ALT, fps: float | None = None
-) -> str:
+def offline_jshtml(anim: Animation, *, name: str | None = None, alt: str = _DEFAULT_ALT,
+                   fps: float | None = None) -> str:
     """The animation as HTML that requests nothing from the network and is the same on every run.
 
     Parameters

@@ -56,7 +56,7 @@ from torch import nn
 
 from mlp_lab._cli import nonnegative_int, positive_float, positive_int
 
-__all__ = ["Config", "digits_data", "build_model", "fit_digits", "launch", "run", "main"]
+__all__ = ["Config", "RankFailed", "build_model", "digits_data", "fit_digits", "launch", "main", "run"]
 
 TIMEOUT = timedelta(seconds=60)  # a collective that waits longer than this fails instead of hanging
 
@@ -171,32 +171,35 @@ def run(config: Config) -> dict:
     """
     start = time.perf_counter()
     ddp = launch(config)
-    seconds = time.perf_counter() - start
-    start = time.perf_counter()
+    seconds, start = time.perf_counter() - start, time.perf_counter()
     single_history, single_weights = fit_digits(config)
     single_seconds = time.perf_counter() - start
     diff = max(float(np.max(np.abs(a - b))) for a, b in zip(ddp["weights"], single_weights, strict=True))
-    return {
-        "world_size": config.world_size, "backend": config.backend, "epochs": config.epochs,
-        "batch_size": config.batch_size, "lr": config.lr, "seed": config.seed,
-        "final_loss": ddp["loss"][-1], "single_process_final_loss": single_history["loss"][-1],
-        "max_abs_weight_diff": diff, "seconds": round(seconds, 3), "single_process_seconds": round(single_seconds, 3),
-        "loss": ddp["loss"], "single_process_loss": single_history["loss"],
-        "weights": ddp["weights"], "single_process_weights": single_weights, "train_seconds": ddp["seconds"],
-    }
+    return {**_settings(config), "final_loss": ddp["loss"][-1], "single_process_final_loss": single_history["loss"][-1],
+            "max_abs_weight_diff": diff, "seconds": round(seconds, 3),
+            "single_process_seconds": round(single_seconds, 3), "loss": ddp["loss"],
+            "single_process_loss": single_history["loss"], "weights": ddp["weights"],
+            "single_process_weights": single_weights, "train_seconds": ddp["seconds"]}
 
 
-def _backend(text: str) -> str:
-    if not dist.is_available() or not dist.is_backend_available(text):
-        known = [b for b in ("gloo", "nccl", "mpi", "ucc") if dist.is_available() and dist.is_backend_available(b)]
-        raise argparse.ArgumentTypeError(f"backend {text!r} is not available in this PyTorch build; available: {known}")
-    if text == "nccl" and not torch.cuda.is_available():
-        raise argparse.ArgumentTypeError("backend 'nccl' needs CUDA GPUs; use 'gloo' on CPUs")
-    return text
+def _settings(config: Config) -> dict:
+    return {"world_size": config.world_size, "backend": config.backend, "epochs": config.epochs,
+            "batch_size": config.batch_size, "lr": config.lr, "seed": config.seed}
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``python -m mlp_lab ddp`` (also used by ``-m mlp_lab.pytorch.distributed``)."""
+def _print_run(losses: Sequence[float], summary: dict) -> int:
+    for epoch, loss in enumerate(losses, start=1):
+        print(f"Epoch: {epoch}, Loss: {loss:.4f}")
+    print(json.dumps(summary))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = "python -m mlp_lab.pytorch.distributed") -> int:
+    """``python -m mlp_lab.pytorch.distributed`` (and ``python -m mlp_lab ddp``): one rank under ``torchrun``
+    (it sets RANK, WORLD_SIZE, MASTER_ADDR/PORT), else the local job and then one process; exit status."""
+    parser = argparse.ArgumentParser(prog=prog, description="Train an MLP on scikit-learn's digits data-parallel "
+                                     "(torch.distributed) and, unless started by torchrun, once more in one process, "
+                                     "and compare the two.")
     d = Config()
     parser.add_argument("--world-size", type=positive_int, default=d.world_size, help="local ranks to start, >= 1")
     parser.add_argument("--epochs", type=positive_int, default=d.epochs, help="passes over the data, >= 1")
@@ -206,57 +209,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=nonnegative_int, default=d.seed, help="seed of weights and batch order, >= 0")
     parser.add_argument("--backend", type=_backend, default=d.backend, help="torch.distributed backend")
     parser.add_argument("--fail-rank", type=nonnegative_int, default=None, help=argparse.SUPPRESS)
-
-
-def config_from(args: argparse.Namespace, parser: argparse.ArgumentParser, world_size: int | None = None) -> Config:
-    """A :class:`Config` from parsed options; a bad combination is a usage error (exit 2)."""
+    args = parser.parse_args(argv)
+    torchrun = "RANK" in os.environ and "WORLD_SIZE" in os.environ
     try:
-        return Config(world_size=world_size or args.world_size, epochs=args.epochs, batch_size=args.batch_size,
-                      lr=args.lr, seed=args.seed, backend=args.backend, fail_rank=args.fail_rank)
+        config = Config(world_size=int(os.environ["WORLD_SIZE"]) if torchrun else args.world_size, epochs=args.epochs,
+                        batch_size=args.batch_size, lr=args.lr, seed=args.seed, backend=args.backend,
+                        fail_rank=args.fail_rank)
     except ValueError as exc:
-        parser.error(str(exc))
-
-
-def _print_run(losses: Sequence[float], summary: dict) -> None:
-    for epoch, loss in enumerate(losses, start=1):
-        print(f"Epoch: {epoch}, Loss: {loss:.4f}")
-    print(json.dumps(summary))
-
-
-def run_command(config: Config) -> int:
-    """``python -m mlp_lab ddp``: the local job, then one process; exit status."""
+        parser.error(str(exc))  # a bad combination is a usage error (exit 2)
+    if torchrun:
+        rank, history, _, seconds = _rank(config)
+        summary = {**_settings(config), "final_loss": history["loss"][-1], "seconds": round(seconds, 3)}
+        return _print_run(history["loss"], summary) if rank == 0 else 0
     try:
         summary = run(config)
     except RankFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     arrays = ("loss", "single_process_loss", "weights", "single_process_weights", "train_seconds")
-    _print_run(summary["loss"], {k: v for k, v in summary.items() if k not in arrays})
-    return 0
+    return _print_run(summary["loss"], {k: v for k, v in summary.items() if k not in arrays})
 
 
-def torchrun_main(config: Config) -> int:
-    """One rank of a job started by ``torchrun`` (it sets RANK, WORLD_SIZE, MASTER_ADDR/PORT)."""
-    rank, history, _, seconds = _rank(config)
-    if rank == 0:
-        _print_run(history["loss"], {"world_size": config.world_size, "backend": config.backend,
-                                     "epochs": config.epochs, "batch_size": config.batch_size,
-                                     "final_loss": history["loss"][-1], "seconds": round(seconds, 3)})
-    return 0
-
-
-def main(argv: Sequence[str] | None = None, *, prog: str = "python -m mlp_lab.pytorch.distributed") -> int:
-    """``python -m mlp_lab.pytorch.distributed``: one rank under ``torchrun``, else the local job."""
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Train an MLP on scikit-learn's digits data-parallel (torch.distributed) and, "
-        "unless started by torchrun, once more in one process, and compare the two.",
-    )
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
-        return torchrun_main(config_from(args, parser, world_size=int(os.environ["WORLD_SIZE"])))
-    return run_command(config_from(args, parser))
+def _backend(text: str) -> str:
+    cuda_ok = text != "nccl" or torch.cuda.is_available()
+    if not (dist.is_available() and dist.is_backend_available(text) and cuda_ok):
+        raise argparse.ArgumentTypeError(f"backend {text!r} is not available in this PyTorch build or on this machine "
+                                         "(use 'gloo' on CPUs, 'nccl' needs CUDA GPUs)")
+    return text
 
 
 if __name__ == "__main__":

@@ -34,7 +34,9 @@ data-parallel training is this function, with its epoch loop, on every rank, not
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -42,15 +44,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mlp_lab._validation import (
-    as_float_array,
-    as_labels,
-    check_choice,
-    check_nonnegative,
-    check_positive,
-    check_positive_int,
-    check_seed,
-)
+from mlp_lab._validation import Interval, Options, as_float_array, as_labels, validate
 from mlp_lab.pytorch.history import History
 
 __all__ = ["LOSSES", "OPTIMIZERS", "History", "TrainingDiverged", "fit", "make_optimizer", "resolve_device"]
@@ -87,20 +81,16 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     TypeError, ValueError
         For anything else, or CUDA asked for on a machine without it.
     """
-    if not isinstance(device, (str, torch.device)):
+    if not isinstance(device, str | torch.device):
         raise TypeError(f"device must be a str or torch.device, got {type(device).__name__} {device!r}")
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except RuntimeError:
-        dev = None
-    if dev is None or dev.type not in ("cpu", "cuda"):
+    dev = torch.device(device) if re.fullmatch(r"cpu|cuda(:\d+)?", str(device)) else None
+    if dev is None:
         raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r}")
     if dev.type == "cuda" and (dev.index or 0) >= torch.cuda.device_count():
-        found = torch.cuda.device_count()
-        raise ValueError(f"device={str(device)!r} was requested but CUDA is not available on this machine"
-                         if not found else f"device={str(device)!r}: only {found} CUDA device(s) found")
+        raise ValueError(f"device={str(device)!r} was requested but CUDA is not available on this machine "
+                         f"({torch.cuda.device_count()} CUDA device(s) found)")
     return dev
 
 
@@ -138,16 +128,8 @@ def _check_model(model: object) -> torch.dtype:
     return dtypes.pop()
 
 
-def _features(X: object, *, name: str, dtype: torch.dtype, dev: torch.device) -> torch.Tensor:
-    if isinstance(X, torch.Tensor):
-        X = X.detach().cpu().numpy()
-    return torch.as_tensor(as_float_array(X, name=name, ndim=2), dtype=dtype, device=dev)  # (m, n_0)
-
-
-def _targets(y: object, *, name: str, loss: str, dtype: torch.dtype, dev: torch.device) -> torch.Tensor:
+def _targets(y: np.ndarray, *, name: str, loss: str, dtype: torch.dtype, dev: torch.device) -> torch.Tensor:
     """int64 class labels (m,) for cross-entropy, else values (m,) or (m, d) of the model's dtype."""
-    if isinstance(y, torch.Tensor):
-        y = y.detach().cpu().numpy()
     if loss == "cross_entropy":
         return torch.as_tensor(as_labels(y, name=name), dtype=torch.int64, device=dev)
     arr = as_float_array(y, name=name, ndim=(1, 2))
@@ -180,7 +162,8 @@ def _shape_like(y: torch.Tensor, out: tuple[int, ...], *, loss: str, name: str) 
 def _data(model: nn.Module, X: object, y: object, *, names: tuple[str, str], loss: str, dtype: torch.dtype,
           dev: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """``(X, y)`` as tensors on ``dev``, checked against each other and against the model's output."""
-    X_t = _features(X, name=names[0], dtype=dtype, dev=dev)  # (m, n_0)
+    X, y = (a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a for a in (X, y))
+    X_t = torch.as_tensor(as_float_array(X, name=names[0], ndim=2), dtype=dtype, device=dev)  # (m, n_0)
     y_t = _targets(y, name=names[1], loss=loss, dtype=dtype, dev=dev)  # (m,) or (m, d)
     if len(y_t) != len(X_t):
         raise ValueError(f"arguments must have the same number of samples (rows): "
@@ -200,24 +183,17 @@ def _data(model: nn.Module, X: object, y: object, *, names: tuple[str, str], los
 # ----------------------------------------------------------------------------- one epoch
 
 
-def _batches(X: torch.Tensor, y: torch.Tensor, batch_size: int | None, gen: torch.Generator, *, rank: int,
-             world: int):
+def _batches(X: torch.Tensor, y: torch.Tensor, batch_size: int | None, gen: torch.Generator, *, rank: int, world: int):
     """This epoch's batches ``(xb, yb, share)``: slices of one random permutation, or all the data in order.
 
     In a job of ``world`` ranks, ``(xb, yb)`` is this rank's shard :math:`B_r` of the batch and
     ``share`` is :math:`|B_r| / |B|`; in one process the whole batch and 1.
     """
-    if batch_size is None:
-        batches = [(X, y)]
-    else:
-        perm = torch.randperm(len(X), generator=gen).to(X.device)  # (m,): the same order on any device
-        batches = zip(X[perm].split(batch_size), y[perm].split(batch_size), strict=True)
+    perm = None if batch_size is None else torch.randperm(len(X), generator=gen).to(X.device)  # (m,) any device
+    batches = [(X, y)] if perm is None else zip(X[perm].split(batch_size), y[perm].split(batch_size), strict=True)
     for xb, yb in batches:
-        if world == 1:
-            yield xb, yb, 1.0
-        else:
-            x_r, y_r = xb.tensor_split(world)[rank], yb.tensor_split(world)[rank]  # this rank's shard
-            yield x_r, y_r, len(x_r) / len(xb)
+        x_r, y_r = (xb, yb) if world == 1 else (xb.tensor_split(world)[rank], yb.tensor_split(world)[rank])
+        yield x_r, y_r, len(x_r) / len(xb)  # this rank's shard B_r and |B_r| / |B| (1.0 in one process)
 
 
 def _train_epoch(net: nn.Module, optimizer: torch.optim.Optimizer, loss_fn, batches, *, world: int) -> list:
@@ -265,8 +241,7 @@ def _epoch(net: nn.Module, opt: torch.optim.Optimizer, loss: str, batches, weigh
     batch_losses = _train_epoch(net, opt, LOSSES[loss], batches, world=world)
     values = [batch_losses[0] if weights is None else torch.stack(batch_losses) @ weights]
     if metrics or val:
-        model = net.module if isinstance(net, nn.parallel.DistributedDataParallel) else net
-        model.eval()
+        model = getattr(net, "module", net).eval()  # under DDP, the wrapped model
         with torch.no_grad():
             values += _evaluate(model, *train, loss=None, accuracy=bool(metrics))
             values += _evaluate(model, *val, loss=loss, accuracy=bool(metrics)) if val else []
@@ -285,38 +260,31 @@ def _record(columns: dict[str, list], epoch: int, row: dict[str, float], *, lr: 
 # ----------------------------------------------------------------------------- fit
 
 
-def _check_options(*, loss, optimizer, lr, epochs, batch_size, weight_decay, metrics, seed) -> dict[str, Any]:
+_CONSTRAINTS = {"loss": [Options(LOSSES)], "optimizer": [Options(OPTIMIZERS)],
+                "lr": [Interval(Real, 0, None, closed="neither")], "epochs": [Interval(Integral, 1, None)],
+                "batch_size": [Interval(Integral, 1, None), None], "weight_decay": [Interval(Real, 0, None)],
+                "seed": [Interval(Integral, 0, 2**63, closed="left")]}
+"""What each scalar argument of :func:`fit` accepts."""
+
+
+def _check_options(*, metrics, **options) -> dict[str, Any]:
     """:func:`fit`'s scalar options, checked and normalised, by name (what :attr:`History.params` records)."""
-    loss = check_choice(loss, name="loss", choices=LOSSES)
-    allowed = () if loss == "mse" else ("accuracy",)  # accuracy needs a classification loss
+    validate(_CONSTRAINTS, **options)
+    allowed = () if options["loss"] == "mse" else ("accuracy",)  # accuracy needs a classification loss
     metrics = allowed if metrics is None else tuple([metrics] if isinstance(metrics, str) else metrics)
     if any(name not in allowed for name in metrics):
         expected = "('accuracy',) or ()" if allowed else "() (accuracy needs a classification loss)"
-        raise ValueError(f"metrics must be {expected} for loss={loss!r}; got {metrics}")
-    return {"loss": loss, "optimizer": check_choice(optimizer, name="optimizer", choices=OPTIMIZERS),
-            "lr": check_positive(lr, name="lr"), "epochs": check_positive_int(epochs, name="epochs"),
-            "batch_size": None if batch_size is None else check_positive_int(batch_size, name="batch_size"),
-            "weight_decay": check_nonnegative(weight_decay, name="weight_decay"),
-            "metrics": allowed if metrics else (), "seed": check_seed(seed)}
+        raise ValueError(f"metrics must be {expected} for loss={options['loss']!r}; got {metrics}")
+    batch_size = options["batch_size"] and int(options["batch_size"])
+    return {**options, "lr": float(options["lr"]), "epochs": int(options["epochs"]), "batch_size": batch_size,
+            "weight_decay": float(options["weight_decay"]), "metrics": allowed if metrics else (),
+            "seed": int(options["seed"])}
 
 
-def fit(
-    model: nn.Module,
-    X: np.ndarray | torch.Tensor,
-    y: np.ndarray | torch.Tensor,
-    *,
-    loss: str,
-    optimizer: str = "adam",
-    lr: float,
-    epochs: int,
-    batch_size: int | None = None,
-    weight_decay: float = 0.0,
-    X_val: np.ndarray | torch.Tensor | None = None,
-    y_val: np.ndarray | torch.Tensor | None = None,
-    metrics: Sequence[str] | None = None,
-    seed: int = 0,
-    device: str | torch.device = "auto",
-) -> History:
+def fit(model: nn.Module, X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor, *, loss: str,
+        optimizer: str = "adam", lr: float, epochs: int, batch_size: int | None = None, weight_decay: float = 0.0,
+        X_val: np.ndarray | torch.Tensor | None = None, y_val: np.ndarray | torch.Tensor | None = None,
+        metrics: Sequence[str] | None = None, seed: int = 0, device: str | torch.device = "auto") -> History:
     """Train ``model`` in place on ``(X, y)``; return the per-epoch :class:`History`.
 
     Parameters
@@ -376,14 +344,13 @@ def fit(
     dtype = _check_model(model)
     run = _check_options(loss=loss, optimizer=optimizer, lr=lr, epochs=epochs, batch_size=batch_size,
                          weight_decay=weight_decay, metrics=metrics, seed=seed)
-    loss, metrics = run["loss"], run["metrics"]
+    loss, metrics, dev = run["loss"], run["metrics"], resolve_device(device)
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val and y_val must be given together (or neither)")
-    dev = resolve_device(device)
     model.to(dev)
     X, y = _data(model, X, y, names=("X", "y"), loss=loss, dtype=dtype, dev=dev)
-    val = None if X_val is None else _data(model, X_val, y_val, names=("X_val", "y_val"), loss=loss, dtype=dtype,
-                                           dev=dev)
+    val = X_val if X_val is None else _data(model, X_val, y_val, names=("X_val", "y_val"), loss=loss, dtype=dtype,
+                                            dev=dev)
     m = len(X)
     batch_size = None if run["batch_size"] is None or run["batch_size"] >= m else run["batch_size"]
     weights = None if batch_size is None else torch.tensor(  # (n_batches,) |B| / m
@@ -409,7 +376,7 @@ def fit(
         model.train(was_training)
         opt.zero_grad(set_to_none=True)  # leave no .grad behind
     if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):  # the last step is in no loss
-        raise TrainingDiverged(epoch=run["epochs"], value=float("nan"), lr=run["lr"],
+        raise TrainingDiverged(epoch=epoch, value=float("nan"), lr=run["lr"],
                                what="model (a parameter after the last step)")
     return History(columns, params={**run, "batch_size": batch_size, "device": str(dev), "n_samples": m,
                                     "dtype": str(dtype).removeprefix("torch."), "world_size": world,

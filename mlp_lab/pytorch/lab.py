@@ -64,9 +64,8 @@ def tch_linear_init_(layer: nn.Linear) -> nn.Linear:
     return layer
 
 
-def build_seed_network(
-    hidden: int = SEED_SETTINGS["hidden"], *, faithful: bool = False, init: str = "tch", seed: int = 0
-) -> nn.Sequential:
+def build_seed_network(hidden: int = SEED_SETTINGS["hidden"], *, faithful: bool = False, init: str = "tch",
+                       seed: int = 0) -> nn.Sequential:
     """The seed's 2-``hidden``-1 network: ``Linear(2, hidden) -> ReLU -> Linear(hidden, 1)``.
 
     Parameters
@@ -145,17 +144,9 @@ class LabResult:
     device: str
 
 
-def run_lab(
-    *,
-    epochs: int = SEED_SETTINGS["epochs"],
-    lr: float = SEED_SETTINGS["lr"],
-    seed: int = 0,
-    device: str | torch.device = "auto",
-    hidden: int = SEED_SETTINGS["hidden"],
-    faithful: bool = False,
-    standardize: bool = False,
-    init: str = "tch",
-) -> LabResult:
+def run_lab(*, epochs: int = SEED_SETTINGS["epochs"], lr: float = SEED_SETTINGS["lr"], seed: int = 0,
+            device: str | torch.device = "auto", hidden: int = SEED_SETTINGS["hidden"], faithful: bool = False,
+            standardize: bool = False, init: str = "tch") -> LabResult:
     """Train the seed's network on the seed's data with the seed's settings (by default).
 
     Full-batch Adam (Kingma & Ba, 2015; PyTorch's defaults besides ``lr``), float32, through
@@ -188,16 +179,13 @@ def run_lab(
     model = build_seed_network(hidden, faithful=faithful, init=init, seed=seed)
     # The faithful network's output is a probability, so fit's logit-based accuracy would
     # be meaningless for it; the seed's accuracy is computed below for both versions.
-    history = fit(
-        model, X, y, loss="bce", optimizer="adam", lr=lr, epochs=epochs,
-        metrics=() if faithful else ("accuracy",), seed=seed, device=dev,
-    )
+    history = fit(model, X, y, loss="bce", optimizer="adam", lr=lr, epochs=epochs,
+                  metrics=() if faithful else ("accuracy",), seed=seed, device=dev)
     X_t = torch.as_tensor(X, dtype=torch.float32, device=dev)  # (10, 2)
     y_t = torch.as_tensor(y, dtype=torch.float32, device=dev).reshape(-1, 1)  # (10, 1)
     accuracy = lab_accuracy(model, X_t, y_t, faithful=faithful)
-    return LabResult(
-        losses=history["loss"], accuracy=accuracy, history=history, model=model, faithful=faithful, device=str(dev)
-    )
+    return LabResult(losses=history["loss"], accuracy=accuracy, history=history, model=model, faithful=faithful,
+                     device=str(dev))
 
 
 def format_lab_log(result: LabResult, *, log_every: int = SEED_SETTINGS["log_every"], note: bool = True) -> list[str]:

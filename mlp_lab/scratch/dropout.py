@@ -19,10 +19,12 @@ mask as ``torch.nn.Dropout(p)`` in training mode after ``torch.manual_seed``.
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import torch
 
-from mlp_lab._validation import as_float_array, check_in_range
+from mlp_lab._validation import Interval, as_float_array, validate_one
 
 __all__ = ["dropout_backward", "dropout_forward", "dropout_mask"]
 
@@ -46,7 +48,7 @@ def dropout_mask(shape: tuple[int, ...], p: float, *, rng: np.random.Generator |
     ndarray of shape ``shape``
         Entries ``0`` or ``1 / (1 - p)``.
     """
-    p = check_in_range(p, name="p", low=0.0, high=1.0)
+    validate_one("p", p, [Interval(Real, 0.0, 1.0, closed="left")])
     keep = 1.0 - p
     if isinstance(rng, torch.Generator):
         noise = torch.empty(shape, dtype=torch.float64).bernoulli_(keep, generator=rng)  # M
@@ -56,13 +58,8 @@ def dropout_mask(shape: tuple[int, ...], p: float, *, rng: np.random.Generator |
     raise TypeError(f"rng must be a numpy.random.Generator or a torch.Generator, got {type(rng).__name__}")
 
 
-def dropout_forward(
-    A: np.ndarray,
-    p: float,
-    *,
-    training: bool,
-    rng: np.random.Generator | torch.Generator | None = None,
-) -> tuple[np.ndarray, np.ndarray | None]:
+def dropout_forward(A: np.ndarray, p: float, *, training: bool, rng: np.random.Generator | torch.Generator | None = None
+                    ) -> tuple[np.ndarray, np.ndarray | None]:
     r"""Inverted dropout: :math:`\tilde A = A \odot D` in training, :math:`A` in evaluation.
 
     Parameters
@@ -86,7 +83,7 @@ def dropout_forward(
         (evaluation, or ``p = 0``).
     """
     A = as_float_array(A, name="A", allow_empty=True)
-    p = check_in_range(p, name="p", low=0.0, high=1.0, high_inclusive=True)
+    validate_one("p", p, [Interval(Real, 0.0, 1.0)])
     if not training or p == 0.0:
         return A, None
     if p == 1.0:

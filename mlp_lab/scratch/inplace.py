@@ -126,8 +126,8 @@ class InplaceAdam(Adam):
     Parameters are updated one after another, so all of them share the memory of the largest.
     """
 
-    def zero_state(self) -> None:
-        super().zero_state()
+    def __init__(self, params: Sequence[np.ndarray], **kwargs: object) -> None:
+        super().__init__(params, **kwargs)
         size = max(p.size for p in self.params)
         flat = [np.empty(size) for _ in range(6)]
         self._work = [[buf[: p.size].reshape(p.shape) for buf in flat] for p in self.params]

@@ -35,12 +35,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["INITS", "MLP"]
 
-INITS: dict[str, str] = {
-    "he": "N(0, 2 / n_{l-1}), He et al. (2015), for ReLU",
-    "xavier": "N(0, 2 / (n_{l-1} + n_l)), Glorot & Bengio (2010) normal, for tanh/sigmoid",
-    "normal": "N(0, 0.01^2), small fixed scale",
-}
-"""Weight initialisations: name -> distribution of each entry of ``W``; biases start at 0."""
+INITS = ("he", "xavier", "normal")
+"""Weight initialisations (see :class:`MLP`'s ``init``): ``he`` N(0, 2 / n_{l-1}) (He et al., 2015, for ReLU),
+``xavier`` N(0, 2 / (n_{l-1} + n_l)) (Glorot & Bengio, 2010, normal, for tanh/sigmoid), ``normal`` N(0, 0.01^2)."""
 
 
 def _init_std(init: str, n_in: int, n_out: int) -> float:
@@ -78,14 +75,9 @@ class MLP:
     (the optimizers of :mod:`mlp_lab.scratch.optim` update the arrays in place).
     """
 
-    _constraints = {
-        "layer_sizes": [list, tuple, np.ndarray],
-        "activation": [Options(ACTIVATIONS)],
-        "init": [Options(INITS)],
-        "seed": [Interval(Integral, 0, 2**63, closed="left")],
-        "loss": [Options(LOSSES)],
-        "l2": [Interval(Real, 0, None, closed="left")],
-    }
+    _constraints = {"layer_sizes": [list, tuple, np.ndarray], "activation": [Options(ACTIVATIONS)],
+                    "init": [Options(INITS)], "seed": [Interval(Integral, 0, 2**63, closed="left")],
+                    "loss": [Options(LOSSES)], "l2": [Interval(Real, 0, None, closed="left")]}
 
     def __init__(self, layer_sizes: Sequence[int], *, activation: str = "relu", init: str = "he",
                  seed: int = 0) -> None:
@@ -171,17 +163,12 @@ class MLP:
 
     def _check_params(self) -> None:
         """``weights``/``biases`` still float64 arrays with the shapes of ``layer_sizes`` (O(L))."""
-        if len(self.weights) != self.n_layers or len(self.biases) != self.n_layers:
-            raise ValueError(f"the network has {self.n_layers} layers but weights has {len(self.weights)} and "
-                             f"biases {len(self.biases)} entries")
-        for l, (n_in, n_out) in enumerate(zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True)):
-            for name, arr, shape in ((f"weights[{l}]", self.weights[l], (n_out, n_in)),
-                                     (f"biases[{l}]", self.biases[l], (n_out,))):
-                if not isinstance(arr, np.ndarray) or arr.dtype != np.float64:
-                    got = f"dtype {arr.dtype}" if isinstance(arr, np.ndarray) else type(arr).__name__
-                    raise TypeError(f"{name} must be a float64 NumPy array, got {got}")
-                if arr.shape != shape:
-                    raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+        sizes = self.layer_sizes
+        for name, arrays, shapes in (("weights", self.weights, list(zip(sizes[1:], sizes[:-1], strict=True))),
+                                     ("biases", self.biases, [(n,) for n in sizes[1:]])):
+            got = [(str(getattr(a, "dtype", type(a).__name__)), getattr(a, "shape", None)) for a in arrays]
+            if got != [("float64", shape) for shape in shapes]:
+                raise ValueError(f"{name} must be float64 NumPy arrays of shapes {shapes}, got (dtype, shape) {got}")
 
     def _check_X(self, X: object) -> np.ndarray:
         self._check_params()

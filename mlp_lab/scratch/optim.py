@@ -25,7 +25,7 @@ from numbers import Real
 
 import numpy as np
 
-from mlp_lab._validation import Interval, validate
+from mlp_lab._validation import Interval, validate, validate_one
 
 __all__ = ["SGD", "Adam"]
 
@@ -52,7 +52,7 @@ def _check_params(params: object) -> list[np.ndarray]:
 class _Optimizer:
     """Shared parts: the parameters, ``lr`` (re-checked when a schedule sets it), the checks on ``grads``."""
 
-    _constraints = {"lr": _POSITIVE, "check_finite": [bool]}
+    _constraints = {"lr": _POSITIVE, "weight_decay": _NONNEGATIVE, "check_finite": [bool]}
 
     def __init__(self, params: Sequence[np.ndarray], **hyper: object) -> None:
         validate(self._constraints, **hyper)
@@ -89,14 +89,14 @@ class _Optimizer:
 class SGD(_Optimizer):
     r"""Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay.
 
-    As :class:`torch.optim.SGD`. With learning rate :math:`\gamma`, momentum :math:`\mu`,
-    dampening :math:`\tau` and weight decay :math:`\lambda`, step :math:`t = 1, 2, \dots` does,
+    As :class:`torch.optim.SGD` (without dampening). With learning rate :math:`\gamma`, momentum
+    :math:`\mu` and weight decay :math:`\lambda`, step :math:`t = 1, 2, \dots` does,
     for every parameter :math:`\theta` with gradient :math:`g_t`:
 
     .. math::
 
         g_t &\leftarrow g_t + \lambda\,\theta_{t-1} && \text{(if } \lambda \neq 0)\\
-        b_t &\leftarrow g_t \text{ if } t = 1, \text{ else } \mu\, b_{t-1} + (1 - \tau)\, g_t
+        b_t &\leftarrow g_t \text{ if } t = 1, \text{ else } \mu\, b_{t-1} + g_t
             && \text{(momentum buffer, if } \mu \neq 0)\\
         d_t &\leftarrow g_t + \mu\, b_t \text{ (Nesterov) or } b_t && (d_t = g_t \text{ if } \mu = 0)\\
         \theta_t &\leftarrow \theta_{t-1} - \gamma\, d_t
@@ -110,42 +110,33 @@ class SGD(_Optimizer):
     momentum : float, default 0.0
         :math:`\mu \ge 0`.
     nesterov : bool, default False
-        Nesterov momentum (Sutskever et al., 2013); needs ``momentum > 0`` and ``dampening == 0``.
+        Nesterov momentum (Sutskever et al., 2013); needs ``momentum > 0``.
     weight_decay : float, default 0.0
         :math:`\lambda \ge 0`, the gradient of :math:`\tfrac{\lambda}{2}\lVert\theta\rVert^2`.
-    dampening : float, default 0.0
-        :math:`\tau \in [0, 1]`.
     check_finite : bool, default True
         :meth:`step` refuses NaN/inf gradients with a ValueError.
     """
 
-    _constraints = {**_Optimizer._constraints, "momentum": _NONNEGATIVE, "nesterov": [bool],
-                    "weight_decay": _NONNEGATIVE, "dampening": [Interval(Real, 0, 1)]}
+    _constraints = {**_Optimizer._constraints, "momentum": _NONNEGATIVE, "nesterov": [bool]}
 
     def __init__(self, params: Sequence[np.ndarray], *, lr: float, momentum: float = 0.0, nesterov: bool = False,
-                 weight_decay: float = 0.0, dampening: float = 0.0, check_finite: bool = True) -> None:
+                 weight_decay: float = 0.0, check_finite: bool = True) -> None:
         super().__init__(params, lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay,
-                         dampening=dampening, check_finite=check_finite)
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("nesterov=True requires momentum > 0 and dampening == 0 (as torch.optim.SGD), "
-                             f"got momentum={momentum}, dampening={dampening}")
-        self.zero_state()
-
-    def zero_state(self) -> None:
-        """Forget the momentum buffers ``b`` and reset ``t`` to 0."""
-        self.t = 0
-        self.momentum_buffer = [np.zeros_like(p) for p in self.params] if self.momentum != 0 else None
+                         check_finite=check_finite)
+        if nesterov and momentum <= 0:
+            raise ValueError(f"nesterov=True requires momentum > 0 (as torch.optim.SGD), got momentum={momentum}")
+        self.momentum_buffer = [np.zeros_like(p) for p in self.params] if momentum != 0 else None  # b
 
     def step(self, grads: Sequence[np.ndarray]) -> None:
         """Update every parameter in place from its gradient (same order and shapes as ``params``)."""
         grads = self._check_grads(grads)
-        mu, tau = self.momentum, self.dampening
+        mu = self.momentum
         for i, (theta, g) in enumerate(zip(self.params, grads, strict=True)):
             if self.weight_decay != 0:
                 g = g + self.weight_decay * theta  # g_t + lambda theta
             if mu != 0:
                 b = self.momentum_buffer[i]
-                b[...] = g if self.t == 0 else mu * b + (1 - tau) * g  # b_t
+                b[...] = g if self.t == 0 else mu * b + g  # b_t
                 g = g + mu * b if self.nesterov else b  # d_t
             theta -= self.lr * g  # theta_t = theta_{t-1} - gamma d_t
         self.t += 1
@@ -195,8 +186,7 @@ class Adam(_Optimizer):
         :math:`m_t, v_t` per parameter.
     """
 
-    _constraints = {**_Optimizer._constraints, "betas": [tuple, list], "eps": _POSITIVE,
-                    "weight_decay": _NONNEGATIVE, "decoupled": [bool]}
+    _constraints = {**_Optimizer._constraints, "betas": [tuple, list], "eps": _POSITIVE, "decoupled": [bool]}
 
     def __init__(self, params: Sequence[np.ndarray], *, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, decoupled: bool = False,
@@ -205,15 +195,9 @@ class Adam(_Optimizer):
                          check_finite=check_finite)
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        validate({"betas[0] (beta1)": [Interval(Real, 0, 1, closed="left")],
-                  "betas[1] (beta2)": [Interval(Real, 0, 1, closed="left")]},
-                 **{"betas[0] (beta1)": betas[0], "betas[1] (beta2)": betas[1]})
+        for i, beta in enumerate(betas):
+            validate_one(f"betas[{i}]", beta, [Interval(Real, 0, 1, closed="left")])
         self.betas = (float(betas[0]), float(betas[1]))
-        self.zero_state()
-
-    def zero_state(self) -> None:
-        """Reset the moments ``m``, ``v`` to zero and ``t`` to 0."""
-        self.t = 0
         self.m = [np.zeros_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
 

@@ -41,14 +41,11 @@ from mlp_lab._validation import Interval, validate
 __all__ = ["clip_grad_norm", "cosine_lr", "exponential_lr", "linear_lr", "lr_range", "step_lr", "warmup_cosine_lr"]
 
 _POSITIVE, _POSITIVE_INT = [Interval(Real, 0, None, closed="neither")], [Interval(Integral, 1, None)]
-_CONSTRAINTS = {
-    "t": [Interval(Integral, 0, None)],
-    "lr": _POSITIVE, "gamma": _POSITIVE, "lr_min": _POSITIVE, "lr_max": _POSITIVE, "max_norm": _POSITIVE,
-    "step_size": _POSITIVE_INT, "T_max": _POSITIVE_INT, "total_iters": _POSITIVE_INT, "warmup": _POSITIVE_INT,
-    "steps": [Interval(Integral, 2, None)],
-    "eta_min": [Interval(Real, 0, None)], "eps": [Interval(Real, 0, None)],
-    "start_factor": [Interval(Real, 0, 1, closed="right")], "end_factor": [Interval(Real, 0, 1)],
-}
+_CONSTRAINTS = {"t": [Interval(Integral, 0, None)], "lr": _POSITIVE, "gamma": _POSITIVE, "lr_min": _POSITIVE,
+                "lr_max": _POSITIVE, "max_norm": _POSITIVE, "step_size": _POSITIVE_INT, "T_max": _POSITIVE_INT,
+                "total_iters": _POSITIVE_INT, "warmup": _POSITIVE_INT, "steps": [Interval(Integral, 2, None)],
+                "eta_min": [Interval(Real, 0, None)], "eps": [Interval(Real, 0, None)],
+                "start_factor": [Interval(Real, 0, 1, closed="right")], "end_factor": [Interval(Real, 0, 1)]}
 """What each argument of this module's functions accepts."""
 
 
@@ -100,9 +97,8 @@ def cosine_lr(t: int, *, lr: float, T_max: int, eta_min: float = 0.0) -> float:
     return eta_min + 0.5 * (lr - eta_min) * (1.0 + math.cos(math.pi * t / T_max))
 
 
-def linear_lr(
-    t: int, *, lr: float, start_factor: float = 1.0 / 3.0, end_factor: float = 1.0, total_iters: int = 5
-) -> float:
+def linear_lr(t: int, *, lr: float, start_factor: float = 1.0 / 3.0, end_factor: float = 1.0,
+              total_iters: int = 5) -> float:
     r"""Linear ramp of the factor (``LinearLR``), the usual warm-up.
 
     .. math:: \eta_t = \eta \Bigl(f_0 + (f_1 - f_0)\, \frac{\min(t, T_w)}{T_w}\Bigr)
@@ -114,9 +110,8 @@ def linear_lr(
     return lr * (start_factor + (end_factor - start_factor) * min(t, total_iters) / total_iters)
 
 
-def warmup_cosine_lr(
-    t: int, *, lr: float, warmup: int, T_max: int, start_factor: float = 0.1, eta_min: float = 0.0
-) -> float:
+def warmup_cosine_lr(t: int, *, lr: float, warmup: int, T_max: int, start_factor: float = 0.1,
+                     eta_min: float = 0.0) -> float:
     r"""Linear warm-up for ``warmup`` steps, then cosine annealing over ``T_max`` steps.
 
     .. math:: \eta_t = \begin{cases}

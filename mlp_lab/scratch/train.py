@@ -122,35 +122,16 @@ def _step(net: MLP, optimizer: SGD | Adam, X: np.ndarray, Y: np.ndarray, *, loss
     return True
 
 
-_CONSTRAINTS = {
-    "net": [MLP],
-    "optimizer": [SGD, Adam],
-    "epochs": [Interval(Integral, 1, None)],
-    "batch_size": [Interval(Integral, 1, None), None],
-    "l2": [Interval(Real, 0, None, closed="left")],
-    "seed": [Interval(Integral, 0, 2**63, closed="left")],
-    "patience": [Interval(Integral, 1, None), None],
-    "record": [Options(("epoch", "step"))],
-}
+_CONSTRAINTS = {"net": [MLP], "optimizer": [SGD, Adam], "epochs": [Interval(Integral, 1, None)],
+                "batch_size": [Interval(Integral, 1, None), None], "l2": [Interval(Real, 0, None, closed="left")],
+                "seed": [Interval(Integral, 0, 2**63, closed="left")], "patience": [Interval(Integral, 1, None), None],
+                "record": [Options(("epoch", "step"))]}
 """What each argument of :func:`train` accepts (data are checked by :meth:`MLP.check_data`)."""
 
 
-def train(
-    net: MLP,
-    optimizer: SGD | Adam,
-    X: np.ndarray,
-    y: np.ndarray,
-    *,
-    loss: str,
-    epochs: int,
-    batch_size: int | None = None,
-    l2: float = 0.0,
-    seed: int = 0,
-    X_val: np.ndarray | None = None,
-    y_val: np.ndarray | None = None,
-    patience: int | None = None,
-    record: str = "epoch",
-) -> Curves:
+def train(net: MLP, optimizer: SGD | Adam, X: np.ndarray, y: np.ndarray, *, loss: str, epochs: int,
+          batch_size: int | None = None, l2: float = 0.0, seed: int = 0, X_val: np.ndarray | None = None,
+          y_val: np.ndarray | None = None, patience: int | None = None, record: str = "epoch") -> Curves:
     r"""Train ``net`` in place with ``optimizer`` on ``(X, y)``; return the loss curves.
 
     Each epoch visits the ``m`` training rows once, in slices of ``batch_size`` of a fresh
