@@ -41,11 +41,13 @@ def code_lines(path: Path) -> int:
 
 def main(argv: list[str]) -> int:
     root = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent
+    package = root / "mlp_lab"
     groups = {
-        "mlp_lab core": [p for p in (root / "mlp_lab").rglob("*.py")
-                         if not {"check", "bench"} & set(p.relative_to(root / "mlp_lab").parts[:-1])],
-        "mlp_lab/check": sorted((root / "mlp_lab" / "check").rglob("*.py")),
-        "mlp_lab/bench": sorted((root / "mlp_lab" / "bench").rglob("*.py")),
+        "mlp_lab core (engine, PyTorch side, shared)": [
+            p for p in sorted(package.rglob("*.py"))
+            if not {"check", "course"} & set(p.relative_to(package).parts[:-1])],
+        "mlp_lab/course (tooling: notebook form, Jupyter, animation)": sorted((package / "course").rglob("*.py")),
+        "mlp_lab/check (learner checkers)": sorted((package / "check").rglob("*.py")),
         "benchmarks": sorted((root / "benchmarks").rglob("*.py")),
     }
     for name, files in groups.items():
