@@ -133,7 +133,7 @@ class InplaceAdam(Adam):
         self._work = [[buf[: p.size].reshape(p.shape) for buf in flat] for p in self.params]
 
     def step(self, grads: Sequence[np.ndarray]) -> None:
-        """The same update as :meth:`Adam.step`, in 13 in-place statements per parameter."""
+        """The same update as :meth:`Adam.step`, in 14 in-place statements per parameter."""
         grads = self._check_grads(grads)
         self.t += 1
         lr, (beta1, beta2), eps, wd, t = self.lr, self.betas, self.eps, self.weight_decay, self.t
