@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlp_lab._validation import as_float_array, as_labels, check_choice, check_positive_int, check_same_length
+from mlp_lab._validation import POSITIVE_INT, as_float_array, as_labels, check_choice, check_same_length, validate
 
 __all__ = ["accuracy", "confusion_matrix", "f1_score", "mae", "mse", "precision", "r2_score", "recall", "rmse",
            "roc_auc", "roc_curve"]
@@ -174,7 +174,8 @@ def confusion_matrix(y_true: object, y_pred: object, *, n_classes: int | None = 
     if n_classes is None:
         K = int(max(t.max(), p.max())) + 1
     else:
-        K = check_positive_int(n_classes, name="n_classes")
+        validate({"n_classes": POSITIVE_INT}, n_classes=n_classes)
+        K = int(n_classes)
         as_labels(t, name="y_true", n_classes=K)
         as_labels(p, name="y_pred", n_classes=K)
     return np.bincount(t * K + p, minlength=K * K).reshape(K, K)  # (K, K)

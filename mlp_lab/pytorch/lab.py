@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from mlp_lab._validation import check_positive_int, check_seed
+from mlp_lab._validation import POSITIVE_INT, SEED, Options, validate
 from mlp_lab.data import Standardizer, rust_lab_dataset
 from mlp_lab.defaults import SEED_SETTINGS
 from mlp_lab.pytorch.fit import History, fit, resolve_device
@@ -86,10 +86,8 @@ def build_seed_network(hidden: int = SEED_SETTINGS["hidden"], *, faithful: bool 
     torch.nn.Sequential
         float32, on the CPU; the output has shape (m, 1).
     """
-    hidden = check_positive_int(hidden, name="hidden")
-    seed = check_seed(seed)
-    if init not in ("tch", "torch"):
-        raise ValueError(f"init must be 'tch' or 'torch'; got {init!r}")
+    validate({"hidden": POSITIVE_INT, "seed": SEED, "init": [Options(("tch", "torch"))]}, hidden=hidden, seed=seed,
+             init=init)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         layers: list[nn.Module] = [nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 1)]
@@ -195,7 +193,7 @@ def format_lab_log(result: LabResult, *, log_every: int = SEED_SETTINGS["log_eve
     2 for both; a 4th decimal of a float32 loss can differ between CPUs' kernels). A faithful
     run is preceded by :data:`FAITHFUL_NOTE` when ``note`` is true.
     """
-    log_every = check_positive_int(log_every, name="log_every")
+    validate({"log_every": POSITIVE_INT}, log_every=log_every)
     lines = [FAITHFUL_NOTE] if (result.faithful and note) else []
     for epoch, value in enumerate(result.losses, start=1):
         if epoch % log_every == 0:
