@@ -77,7 +77,7 @@ class Options:
 
 
 POSITIVE, NONNEGATIVE = [Interval(Real, 0, None, closed="neither")], [Interval(Real, 0, None, closed="left")]
-POSITIVE_INT, SEED = [Interval(Integral, 1, None)], [Interval(Integral, 0, 2**63, closed="left")]  # SEED: numpy and torch
+POSITIVE_INT, SEED = [Interval(Integral, 1, None)], [Interval(Integral, 0, 2**63, closed="left")]  # numpy, torch
 
 
 def _kind(constraint: object) -> str:
