@@ -176,7 +176,8 @@ def run(config: Config) -> dict:
     return {**_settings(config), "final_loss": ddp["loss"][-1], "single_process_final_loss": single["loss"][-1],
             "max_abs_weight_diff": diff, "seconds": round(seconds, 3),
             "single_process_seconds": round(single_seconds, 3), "loss": ddp["loss"],
-            "single_process_loss": single["loss"], "weights": ddp["weights"], "single_process_weights": single_weights, "train_seconds": ddp["seconds"]}
+            "single_process_loss": single["loss"], "weights": ddp["weights"], "single_process_weights": single_weights,
+            "train_seconds": ddp["seconds"]}
 
 
 def _settings(config: Config) -> dict:
