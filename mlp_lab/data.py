@@ -14,10 +14,10 @@ from mlp_lab._validation import Interval, as_float_array, as_labels, check_same_
 
 __all__ = ["Standardizer", "make_moons", "make_spirals", "make_xor", "rust_lab_dataset", "train_val_split"]
 
+#: What each argument of this module's functions accepts.
 _CONSTRAINTS = {"n_samples": [Interval(Integral, 1, None)], "n_classes": [Interval(Integral, 1, None)],
                 "noise": [Interval(Real, 0, None)], "seed": [Interval(Integral, 0, 2**63, closed="left")],
                 "val_fraction": [Interval(Real, 0.0, 1.0, closed="neither")]}
-"""What each argument of this module's functions accepts."""
 
 
 def rust_lab_dataset() -> tuple[np.ndarray, np.ndarray]:

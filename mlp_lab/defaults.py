@@ -10,5 +10,5 @@ from __future__ import annotations
 
 __all__ = ["SEED_SETTINGS"]
 
+#: The seed program's settings: hidden units, Adam's learning rate, epochs, epochs between log lines.
 SEED_SETTINGS: dict[str, int | float] = {"hidden": 10, "lr": 0.01, "epochs": 100, "log_every": 20}
-"""The seed program's settings: hidden units, Adam's learning rate, epochs, epochs between log lines."""

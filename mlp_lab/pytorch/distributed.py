@@ -192,13 +192,13 @@ def _backend(text: str) -> str:
     return text
 
 
+#: The command line's flags: the fields of :class:`Config`, each with its type and help.
 _FLAGS = {"world-size": (positive_int, "local ranks to start, >= 1"),
           "epochs": (positive_int, "passes over the data, >= 1"),
           "batch-size": (positive_int, "global batch size, a multiple of --world-size"),
           "lr": (positive_float, "Adam's learning rate, > 0"),
           "seed": (nonnegative_int, "seed of weights and batch order, >= 0"),
           "backend": (_backend, "torch.distributed backend"), "fail-rank": (nonnegative_int, argparse.SUPPRESS)}
-"""The command line's flags: the fields of :class:`Config`, each with its type and help."""
 
 
 def main(argv: Sequence[str] | None = None, *, prog: str = "python -m mlp_lab.pytorch.distributed") -> int:

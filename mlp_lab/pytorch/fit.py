@@ -231,9 +231,9 @@ def _epoch(net: nn.Module, opt: torch.optim.Optimizer, loss: str, batches, weigh
 # ----------------------------------------------------------------------------- fit
 
 
+#: What each scalar argument of :func:`fit` accepts.
 _CONSTRAINTS = {"loss": [Options(LOSSES)], "optimizer": [Options(OPTIMIZERS)], "lr": POSITIVE, "epochs": POSITIVE_INT,
                 "batch_size": [*POSITIVE_INT, None], "weight_decay": NONNEGATIVE, "seed": SEED}
-"""What each scalar argument of :func:`fit` accepts."""
 
 
 def _check_options(*, metrics, **options) -> dict[str, Any]:

@@ -35,9 +35,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["INITS", "MLP"]
 
+#: Weight initialisations (see :class:`MLP`'s ``init``): ``he`` N(0, 2 / n_{l-1}) (He et al., 2015, for ReLU),
+#: ``xavier`` N(0, 2 / (n_{l-1} + n_l)) (Glorot & Bengio, 2010, normal, for tanh/sigmoid), ``normal`` N(0, 0.01^2).
 INITS = ("he", "xavier", "normal")
-"""Weight initialisations (see :class:`MLP`'s ``init``): ``he`` N(0, 2 / n_{l-1}) (He et al., 2015, for ReLU),
-``xavier`` N(0, 2 / (n_{l-1} + n_l)) (Glorot & Bengio, 2010, normal, for tanh/sigmoid), ``normal`` N(0, 0.01^2)."""
 
 
 def _init_std(init: str, n_in: int, n_out: int) -> float:

@@ -122,11 +122,11 @@ def _step(net: MLP, optimizer: SGD | Adam, X: np.ndarray, Y: np.ndarray, *, loss
     return True
 
 
+#: What each argument of :func:`train` accepts (data are checked by :meth:`MLP.check_data`).
 _CONSTRAINTS = {"net": [MLP], "optimizer": [SGD, Adam], "epochs": [Interval(Integral, 1, None)],
                 "batch_size": [Interval(Integral, 1, None), None], "l2": [Interval(Real, 0, None, closed="left")],
                 "seed": [Interval(Integral, 0, 2**63, closed="left")], "patience": [Interval(Integral, 1, None), None],
                 "record": [Options(("epoch", "step"))]}
-"""What each argument of :func:`train` accepts (data are checked by :meth:`MLP.check_data`)."""
 
 
 def train(net: MLP, optimizer: SGD | Adam, X: np.ndarray, y: np.ndarray, *, loss: str, epochs: int,
