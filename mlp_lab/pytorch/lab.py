@@ -91,14 +91,10 @@ def build_seed_network(hidden: int = SEED_SETTINGS["hidden"], *, faithful: bool 
         raise ValueError(f"init must be 'tch' or 'torch'; got {init!r}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        layers: list[nn.Module] = [nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 1)]
+        first, last = nn.Linear(2, hidden), nn.Linear(hidden, 1)
         if init == "tch":
-            for layer in layers:
-                if isinstance(layer, nn.Linear):
-                    tch_linear_init_(layer)
-    if faithful:
-        layers.append(nn.Sigmoid())
-    return nn.Sequential(*layers)
+            tch_linear_init_(first), tch_linear_init_(last)
+    return nn.Sequential(first, nn.ReLU(), last, *([nn.Sigmoid()] if faithful else []))
 
 
 def lab_accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, faithful: bool) -> float:
@@ -195,9 +191,5 @@ def format_lab_log(result: LabResult, *, log_every: int = SEED_SETTINGS["log_eve
     run is preceded by :data:`FAITHFUL_NOTE` when ``note`` is true.
     """
     validate({"log_every": POSITIVE_INT}, log_every=log_every)
-    lines = [FAITHFUL_NOTE] if (result.faithful and note) else []
-    for epoch, value in enumerate(result.losses, start=1):
-        if epoch % log_every == 0:
-            lines.append(f"Epoch: {epoch}, Loss: {value:.3f}")
-    lines.append(f"Accuracy: {result.accuracy:.2f}")
-    return lines
+    epochs = [f"Epoch: {e}, Loss: {J:.3f}" for e, J in enumerate(result.losses, start=1) if e % log_every == 0]
+    return [FAITHFUL_NOTE] * (result.faithful and note) + epochs + [f"Accuracy: {result.accuracy:.2f}"]
