@@ -6,17 +6,16 @@ Shapes follow the course convention: ``X`` is ``(m, n_features)``, ``y`` is ``(m
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
-from mlp_lab._validation import Interval, as_float_array, as_labels, check_same_length, validate
+from mlp_lab._validation import POSITIVE_INT, SEED, Interval, as_float_array, as_labels, check_same_length, validate
 
 __all__ = ["Standardizer", "make_moons", "make_spirals", "make_xor", "rust_lab_dataset", "train_val_split"]
 
 #: What each argument of this module's functions accepts.
-_CONSTRAINTS = {"n_samples": [Interval(Integral, 1, None)], "n_classes": [Interval(Integral, 1, None)],
-                "noise": [Interval(Real, 0, None)], "seed": [Interval(Integral, 0, 2**63, closed="left")],
+_CONSTRAINTS = {"n_samples": POSITIVE_INT, "n_classes": POSITIVE_INT, "noise": [Interval(Real, 0, None)], "seed": SEED,
                 "val_fraction": [Interval(Real, 0.0, 1.0, closed="neither")]}
 
 
