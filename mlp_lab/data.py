@@ -105,17 +105,13 @@ def train_val_split(X: np.ndarray, y: np.ndarray, *, val_fraction: float, seed: 
     check_same_length(X=X, y=y_arr)
     validate(_CONSTRAINTS, val_fraction=val_fraction, seed=seed)
     frac, m, rng = float(val_fraction), len(X), np.random.default_rng(seed)
-    if stratify:
-        labels = as_labels(y_arr, name="y")
-        val_idx = []
-        for k in np.unique(labels):
-            members = rng.permutation(np.flatnonzero(labels == k))
-            n_val = min(max(int(round(frac * len(members))), 1), len(members) - 1)  # 0 for a single member
-            val_idx.append(members[:n_val])
-        val = np.sort(np.concatenate(val_idx))
-    else:
-        n_val = min(max(int(round(frac * m)), 1), m - 1)
-        val = np.sort(rng.permutation(m)[:n_val])
+    labels = as_labels(y_arr, name="y") if stratify else None
+    val = []
+    for group in [np.flatnonzero(labels == k) for k in np.unique(labels)] if stratify else [np.arange(m)]:
+        members = rng.permutation(group)
+        n_val = min(max(int(round(frac * len(members))), 1), len(members) - 1)  # 0 for a single member
+        val.append(members[:n_val])
+    val = np.sort(np.concatenate(val))
     if val.size == 0 or val.size == m:
         raise ValueError(f"val_fraction={frac} leaves {val.size} of {m} samples for validation; "
                          "both parts must be non-empty")

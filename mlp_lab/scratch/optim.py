@@ -196,8 +196,7 @@ class Adam(_Optimizer):
         for i, beta in enumerate(betas):
             validate_one(f"betas[{i}]", beta, [Interval(Real, 0, 1, closed="left")])
         self.betas = (float(betas[0]), float(betas[1]))
-        self.m = [np.zeros_like(p) for p in self.params]
-        self.v = [np.zeros_like(p) for p in self.params]
+        self.m, self.v = ([np.zeros_like(p) for p in self.params] for _ in "mv")  # m_0 = v_0 = 0
 
     def step(self, grads: Sequence[np.ndarray]) -> None:
         """Update every parameter in place from its gradient (same order and shapes as ``params``)."""
