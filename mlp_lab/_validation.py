@@ -92,9 +92,10 @@ def _kind(constraint: object) -> str:
 
 def _holds(constraint: object, value: object) -> tuple[bool, bool]:
     """``(type matches, value allowed)`` of one constraint."""
-    if constraint is None or isinstance(constraint, type):
-        ok = value is None if constraint is None else isinstance(value, constraint | np.bool_ if constraint is bool
-                                                                 else constraint)
+    if constraint is None:
+        return value is None, value is None
+    if isinstance(constraint, type):
+        ok = isinstance(value, constraint | np.bool_ if constraint is bool else constraint)
         return ok, ok
     return constraint.has_type(value), value in constraint
 
@@ -171,10 +172,9 @@ def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = N
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     if arr.size and not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        where = tuple(int(i) for i in bad)
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} must be finite, but it contains NaN or inf "
-                         f"(first at index {where if arr.ndim > 1 else where[0]}: {arr[tuple(bad)]})")
+                         f"(first at index {bad if arr.ndim > 1 else bad[0]}: {arr[bad]})")
     return arr
 
 
