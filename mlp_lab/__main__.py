@@ -12,8 +12,6 @@ Commands
 Exit status: 0 on success; 2 for a bad command, flag or value (argparse's convention).
 """
 
-from __future__ import annotations
-
 import argparse
 import sys
 from collections.abc import Sequence

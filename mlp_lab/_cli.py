@@ -5,8 +5,6 @@ argparse reports as ``argument --flag: <message>`` with exit status 2. No heavy 
 ``--help`` must answer without loading torch.
 """
 
-from __future__ import annotations
-
 import argparse
 import functools
 import math

@@ -18,8 +18,6 @@ str '0.1'``), a :class:`ValueError` when it has the right type but the wrong val
 (:data:`POSITIVE`, :data:`NONNEGATIVE`, :data:`POSITIVE_INT`, :data:`SEED`) for the tables.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from numbers import Integral, Real

@@ -39,8 +39,6 @@ number for one output per sample, whichever the order; with several outputs both
 over all entries.)
 """
 
-from __future__ import annotations
-
 import numpy as np
 
 from mlp_lab._validation import POSITIVE_INT, as_float_array, as_labels, check_choice, check_same_length, validate

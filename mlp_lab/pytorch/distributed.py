@@ -35,8 +35,6 @@ Exit status: 0 on success; 1 when a rank fails (its error is printed; the other 
 2 for bad arguments.
 """
 
-from __future__ import annotations
-
 import argparse
 import json
 import os

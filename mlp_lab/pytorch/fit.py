@@ -31,8 +31,6 @@ data-parallel training is this function, with its epoch loop, on every rank, not
 :mod:`mlp_lab.pytorch.distributed` only starts the ranks and compares them with one process.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from collections.abc import Sequence

@@ -1,7 +1,5 @@
 """The per-epoch record of a training run: :class:`History`, returned by :func:`mlp_lab.pytorch.fit`."""
 
-from __future__ import annotations
-
 from typing import Any
 
 __all__ = ["History"]

@@ -19,8 +19,6 @@ Two versions are provided:
 Nothing here prints; :func:`format_lab_log` returns the lines the command line prints.
 """
 
-from __future__ import annotations
-
 import math
 from dataclasses import dataclass
 

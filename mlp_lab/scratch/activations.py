@@ -9,8 +9,6 @@ recomputing ``exp`` or ``tanh``. :data:`ACTIVATIONS` maps a name to an :class:`A
 unpacks as the pair ``g, g_prime = ACTIVATIONS[name]``.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 

@@ -8,8 +8,6 @@ and gradient entries that are nearly 0 can raise the error of a correct gradient
 check with smooth activations (tanh, sigmoid) first.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 
 import numpy as np

@@ -16,8 +16,6 @@ Argument order: the network's output first, the targets second (``loss(Z, y)``, 
 scikit-learn does.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import NamedTuple
 

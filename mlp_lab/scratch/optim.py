@@ -18,8 +18,6 @@ Example
 array([ 0.9, -1.9])
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from numbers import Real
 

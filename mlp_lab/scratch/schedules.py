@@ -28,8 +28,6 @@ Example
 [0.1, 0.0854, 0.05, 0.0146, 0.0]
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Sequence
 from numbers import Integral, Real

@@ -31,8 +31,6 @@ Example
 True
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 import numpy as np
