@@ -88,11 +88,9 @@ class MLP:
         self.activation, self.init, self.seed = activation, init, int(seed)
         self._g, self._g_prime = ACTIVATIONS[activation]
         rng = np.random.default_rng(self.seed)
-        self.weights: list[np.ndarray] = []
-        self.biases: list[np.ndarray] = []
-        for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):
-            self.weights.append(_init_std(init, n_in, n_out) * rng.standard_normal((n_out, n_in)))  # (n_l, n_{l-1})
-            self.biases.append(np.zeros(n_out))  # (n_l,)
+        shapes = list(zip(self.layer_sizes[1:], self.layer_sizes[:-1], strict=True))  # (n_l, n_{l-1}), layer by layer
+        self.weights = [_init_std(init, n_in, n_out) * rng.standard_normal((n_out, n_in)) for n_out, n_in in shapes]
+        self.biases = [np.zeros(n_out) for n_out, _ in shapes]  # (n_l,)
         self._cache: tuple[list[np.ndarray], list[np.ndarray]] | None = None
 
     def __repr__(self) -> str:
