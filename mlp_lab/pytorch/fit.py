@@ -64,10 +64,8 @@ class TrainingDiverged(FloatingPointError):
 
     def __init__(self, *, epoch: int, value: float, lr: float, what: str = "training loss") -> None:
         self.epoch, self.value, self.lr = epoch, value, lr
-        super().__init__(
-            f"training diverged at epoch {epoch}: the {what} is {value}. The learning rate lr={lr:g} is "
-            f"probably too large; try a lower one (e.g. lr={lr / 10:g}), or scale the features."
-        )
+        super().__init__(f"training diverged at epoch {epoch}: the {what} is {value}. The learning rate lr={lr:g} "
+                         f"is probably too large; try a lower one (e.g. lr={lr / 10:g}), or scale the features.")
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:

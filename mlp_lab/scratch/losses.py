@@ -136,11 +136,8 @@ class Loss(NamedTuple):
 #: Name -> :class:`Loss`, applied to a network's logits ``Z`` ``(m, K)``: ``"cross_entropy"``
 #: (labels ``(m,)`` or one-hot), ``"bce"`` (``K = 1``, targets in [0, 1]), ``"mse"`` (targets ``(m, K)``,
 #: or ``(m,)`` when ``K = 1``).
-LOSSES: dict[str, Loss] = {
-    "cross_entropy": Loss(_ce_targets, _cross_entropy),
-    "bce": Loss(_bce_targets, _bce),
-    "mse": Loss(_mse_targets, _mse),
-}
+LOSSES: dict[str, Loss] = {"cross_entropy": Loss(_ce_targets, _cross_entropy), "bce": Loss(_bce_targets, _bce),
+                           "mse": Loss(_mse_targets, _mse)}
 
 
 # ---------------------------------------------------------------------------- public functions
