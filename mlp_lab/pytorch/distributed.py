@@ -222,9 +222,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "python -m mlp_lab.py
         except RankFailed as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        rank, history = 0, {"loss": summary.pop("loss")}
-        for name in ("single_process_loss", "weights", "single_process_weights", "train_seconds"):
-            del summary[name]
+        rank, history, arrays = 0, summary, ("loss", "single_process_loss", "weights", "single_process_weights")
+        summary = {k: v for k, v in summary.items() if k not in (*arrays, "train_seconds")}
     if rank == 0:
         for epoch, loss in enumerate(history["loss"], start=1):
             print(f"Epoch: {epoch}, Loss: {loss:.4f}")

@@ -79,9 +79,7 @@ class History(dict):
         ax.plot(self.epochs, self[metric], label=f"train {metric}")
         if f"val_{metric}" in self:
             ax.plot(self.epochs, self[f"val_{metric}"], label=f"validation {metric}")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(metric)
-        ax.set_title(title if title is not None else f"{metric} per epoch")
+        ax.set(xlabel="epoch", ylabel=metric, title=title if title is not None else f"{metric} per epoch")
         ax.legend()
         return ax
 
