@@ -12,8 +12,6 @@ Commands
 Exit status: 0 on success; 2 for a bad command, flag or value (argparse's convention).
 """
 
-from __future__ import annotations
-
 import argparse
 import sys
 from collections.abc import Sequence
@@ -44,17 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=nonnegative_int, default=0, help="seed for the initial weights, >= 0")
     p.add_argument("--device", default="auto", help="'auto' (CUDA when available, else CPU), 'cpu', 'cuda' or 'cuda:N'")
     p.add_argument("--hidden", type=positive_int, default=s["hidden"], help="hidden units, >= 1")
-    p.add_argument("--log-every", type=positive_int, default=s["log_every"],
-                   help="print the loss every this many epochs")
+    p.add_argument("--log-every", type=positive_int, default=s["log_every"], help="epochs between log lines")
     p.add_argument("--faithful", action="store_true", help="reproduce the seed's program as written (sigmoid "
                    "output fed to binary_cross_entropy_with_logits); the first line printed says so")
     p.set_defaults(subparser=p)
     # Listed for --help only: main() hands `ddp` and its options to mlp_lab.pytorch.distributed.
-    commands.add_parser(
-        "ddp", add_help=False,
-        help="data-parallel training with torch.distributed on N local ranks, compared with one process "
-        "(python -m mlp_lab ddp --help)",
-    )
+    commands.add_parser("ddp", add_help=False, help="data-parallel training with torch.distributed on N local "
+                        "ranks, compared with one process (python -m mlp_lab ddp --help)")
     return parser
 
 

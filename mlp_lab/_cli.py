@@ -5,9 +5,8 @@ argparse reports as ``argument --flag: <message>`` with exit status 2. No heavy 
 ``--help`` must answer without loading torch.
 """
 
-from __future__ import annotations
-
 import argparse
+import functools
 import math
 
 
@@ -21,16 +20,6 @@ def _whole_number(text: str, *, minimum: int) -> int:
     return value
 
 
-def positive_int(text: str) -> int:
-    """A whole number >= 1."""
-    return _whole_number(text, minimum=1)
-
-
-def nonnegative_int(text: str) -> int:
-    """A whole number >= 0."""
-    return _whole_number(text, minimum=0)
-
-
 def positive_float(text: str) -> float:
     """A finite number > 0."""
     try:
@@ -40,3 +29,7 @@ def positive_float(text: str) -> float:
     if not (value > 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
     return value
+
+
+positive_int = functools.partial(_whole_number, minimum=1)  # a whole number >= 1
+nonnegative_int = functools.partial(_whole_number, minimum=0)  # a whole number >= 0

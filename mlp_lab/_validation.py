@@ -14,11 +14,9 @@ A :class:`TypeError` when the value has none of the allowed types (``lr must be 
 str '0.1'``), a :class:`ValueError` when it has the right type but the wrong value (one of
 :class:`Options` is always a ValueError). A constraint is an :class:`Interval`, an :class:`Options`,
 ``None`` (the value ``None``), ``bool``, or any other class (``isinstance``). Arrays are checked by
-:func:`as_float_array` and :func:`as_labels`. The ``check_*`` helpers are one-constraint shorthands
-kept for the rest of the package.
+:func:`as_float_array` and :func:`as_labels`. The common constraints are named once
+(:data:`POSITIVE`, :data:`NONNEGATIVE`, :data:`POSITIVE_INT`, :data:`SEED`) for the tables.
 """
-
-from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Sequence
@@ -26,12 +24,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
-__all__ = ["Interval", "Options", "as_float_array", "as_labels", "check_choice", "check_nonnegative", "check_positive",
-           "check_positive_int", "check_same_length", "check_seed", "validate", "validate_one"]
-
-
-def _bound(x: float) -> str:
-    return "2**63" if x == 2**63 else str(x)
+__all__ = ["NONNEGATIVE", "POSITIVE", "POSITIVE_INT", "SEED", "Interval", "Options", "as_float_array", "as_labels",
+           "check_choice", "check_same_length", "validate", "validate_one"]
 
 
 class Interval:
@@ -44,6 +38,7 @@ class Interval:
     def __init__(self, type: type, left: float, right: float | None, *, closed: str = "both") -> None:
         self.type, self.left, self.right, self.closed = type, left, right, closed
         self.kind = "an integer" if type is Integral else "a real number"
+        self.closed_left, self.closed_right = closed in ("both", "left"), closed in ("both", "right")
 
     def has_type(self, value: object) -> bool:
         return isinstance(value, self.type) and not isinstance(value, bool | np.bool_)
@@ -51,18 +46,15 @@ class Interval:
     def __contains__(self, value: object) -> bool:
         if not self.has_type(value) or not math.isfinite(value):
             return False
-        closed_left, closed_right = self.closed in ("both", "left"), self.closed in ("both", "right")
-        left_ok = value > self.left or (closed_left and value == self.left)
-        right_ok = self.right is None or value < self.right or (closed_right and value == self.right)
-        return left_ok and right_ok
+        left_ok = value > self.left or (self.closed_left and value == self.left)
+        return left_ok and (self.right is None or value < self.right or (self.closed_right and value == self.right))
 
     def __str__(self) -> str:
         """The range as the messages say it: ``> 0``, ``>= 1``, ``in [0, 1)``."""
-        closed_left, closed_right = self.closed in ("both", "left"), self.closed in ("both", "right")
+        left, right = ("2**63" if x == 2**63 else str(x) for x in (self.left, self.right))
         if self.right is None:
-            return f"{'>=' if closed_left else '>'} {_bound(self.left)}"
-        return (f"in {'[' if closed_left else '('}{_bound(self.left)}, {_bound(self.right)}"
-                f"{']' if closed_right else ')'}")
+            return f"{'>=' if self.closed_left else '>'} {left}"
+        return f"in {'[' if self.closed_left else '('}{left}, {right}{']' if self.closed_right else ')'}"
 
 
 class Options:
@@ -82,16 +74,17 @@ class Options:
         return "one of " + ", ".join(map(repr, self.options))
 
 
+POSITIVE, NONNEGATIVE = [Interval(Real, 0, None, closed="neither")], [Interval(Real, 0, None, closed="left")]
+POSITIVE_INT, SEED = [Interval(Integral, 1, None)], [Interval(Integral, 0, 2**63, closed="left")]  # numpy, torch
+
+
 def _kind(constraint: object) -> str:
     """What a constraint accepts, as a type: for the message of a TypeError."""
-    if constraint is None:
-        return "None"
-    if constraint is bool:
-        return "True or False"
-    if isinstance(constraint, type) and constraint.__module__ == "builtins":
-        return f"a {constraint.__name__}"
+    if constraint is None or constraint is bool:
+        return "None" if constraint is None else "True or False"
     if isinstance(constraint, type):
-        return f"an instance of {constraint.__module__}.{constraint.__name__}"
+        where = "a " if constraint.__module__ == "builtins" else f"an instance of {constraint.__module__}."
+        return where + constraint.__name__
     return constraint.kind
 
 
@@ -117,8 +110,7 @@ def validate_one(name: str, value: object, constraints: Sequence[object]) -> Non
         return
     typed = [c for c, (has_type, _) in zip(constraints, results, strict=True) if has_type]
     if not typed:
-        expected = " or ".join(_kind(c) for c in constraints)
-        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be {' or '.join(map(_kind, constraints))}, got {type(value).__name__} {value!r}")
     if isinstance(typed[0], Options):
         raise ValueError(f"{name} must be {typed[0]}; got {value!r}")
     if isinstance(typed[0], Interval) and not math.isfinite(value):
@@ -132,37 +124,19 @@ def validate(constraints: dict[str, Sequence[object]], **params: object) -> None
         validate_one(name, value, constraints[name])
 
 
-# ----------------------------------------------------------------- one-constraint shorthands
-
-
-def check_positive(value: object, *, name: str) -> float:
-    """``value`` as a float; it must be ``> 0``."""
-    validate_one(name, value, [Interval(Real, 0, None, closed="neither")])
-    return float(value)
-
-
-def check_nonnegative(value: object, *, name: str) -> float:
-    """``value`` as a float; it must be ``>= 0``."""
-    validate_one(name, value, [Interval(Real, 0, None, closed="left")])
-    return float(value)
-
-
-def check_positive_int(value: object, *, name: str) -> int:
-    """``value`` as an int; it must be an integer ``>= 1`` (not bool)."""
-    validate_one(name, value, [Interval(Integral, 1, None)])
-    return int(value)
-
-
-def check_seed(value: object, *, name: str = "seed") -> int:
-    """``value`` as an int in ``[0, 2**63)``: valid for both ``np.random.default_rng`` and ``torch.manual_seed``."""
-    validate_one(name, value, [Interval(Integral, 0, 2**63, closed="left")])
-    return int(value)
-
-
 def check_choice(value: object, *, name: str, choices: Iterable[str]) -> str:
     """``value``; it must be one of ``choices``."""
     validate_one(name, value, [Options(choices)])
     return value
+
+
+def check_same_length(**arrays: np.ndarray) -> int:
+    """The common first dimension of all arrays (call as ``check_same_length(X=X, y=y)``)."""
+    lengths = {name: len(a) for name, a in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        parts = ", ".join(f"{name} has {n}" for name, n in lengths.items())
+        raise ValueError(f"arguments must have the same number of samples (rows): {parts}")
+    return next(iter(lengths.values()))
 
 
 # ----------------------------------------------------------------------------------- arrays
@@ -196,10 +170,9 @@ def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = N
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     if arr.size and not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        where = tuple(int(i) for i in bad)
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} must be finite, but it contains NaN or inf "
-                         f"(first at index {where if arr.ndim > 1 else where[0]}: {arr[tuple(bad)]})")
+                         f"(first at index {bad if arr.ndim > 1 else bad[0]}: {arr[bad]})")
     return arr
 
 
@@ -231,12 +204,3 @@ def as_labels(y: object, *, name: str, n_classes: int | None = None, allow_empty
     if n_classes is not None and labels.size and labels.max() >= n_classes:
         raise ValueError(f"{name} holds label {labels.max()}, outside the {n_classes} classes 0..{n_classes - 1}")
     return labels
-
-
-def check_same_length(**arrays: np.ndarray) -> int:
-    """The common first dimension of all arrays (call as ``check_same_length(X=X, y=y)``)."""
-    lengths = {name: len(a) for name, a in arrays.items()}
-    if len(set(lengths.values())) > 1:
-        parts = ", ".join(f"{name} has {n}" for name, n in lengths.items())
-        raise ValueError(f"arguments must have the same number of samples (rows): {parts}")
-    return next(iter(lengths.values()))

@@ -6,18 +6,17 @@ Shapes follow the course convention: ``X`` is ``(m, n_features)``, ``y`` is ``(m
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
-from mlp_lab._validation import Interval, as_float_array, as_labels, check_same_length, validate
+from mlp_lab._validation import POSITIVE_INT, SEED, Interval, as_float_array, as_labels, check_same_length, validate
 
 __all__ = ["Standardizer", "make_moons", "make_spirals", "make_xor", "rust_lab_dataset", "train_val_split"]
 
-_CONSTRAINTS = {"n_samples": [Interval(Integral, 1, None)], "n_classes": [Interval(Integral, 1, None)],
-                "noise": [Interval(Real, 0, None)], "seed": [Interval(Integral, 0, 2**63, closed="left")],
+#: What each argument of this module's functions accepts.
+_CONSTRAINTS = {"n_samples": POSITIVE_INT, "n_classes": POSITIVE_INT, "noise": [Interval(Real, 0, None)], "seed": SEED,
                 "val_fraction": [Interval(Real, 0.0, 1.0, closed="neither")]}
-"""What each argument of this module's functions accepts."""
 
 
 def rust_lab_dataset() -> tuple[np.ndarray, np.ndarray]:
@@ -106,17 +105,13 @@ def train_val_split(X: np.ndarray, y: np.ndarray, *, val_fraction: float, seed: 
     check_same_length(X=X, y=y_arr)
     validate(_CONSTRAINTS, val_fraction=val_fraction, seed=seed)
     frac, m, rng = float(val_fraction), len(X), np.random.default_rng(seed)
-    if stratify:
-        labels = as_labels(y_arr, name="y")
-        val_idx = []
-        for k in np.unique(labels):
-            members = rng.permutation(np.flatnonzero(labels == k))
-            n_val = min(max(int(round(frac * len(members))), 1), len(members) - 1)  # 0 for a single member
-            val_idx.append(members[:n_val])
-        val = np.sort(np.concatenate(val_idx))
-    else:
-        n_val = min(max(int(round(frac * m)), 1), m - 1)
-        val = np.sort(rng.permutation(m)[:n_val])
+    labels = as_labels(y_arr, name="y") if stratify else None
+    val = []
+    for group in [np.flatnonzero(labels == k) for k in np.unique(labels)] if stratify else [np.arange(m)]:
+        members = rng.permutation(group)
+        n_val = min(max(int(round(frac * len(members))), 1), len(members) - 1)  # 0 for a single member
+        val.append(members[:n_val])
+    val = np.sort(np.concatenate(val))
     if val.size == 0 or val.size == m:
         raise ValueError(f"val_fraction={frac} leaves {val.size} of {m} samples for validation; "
                          "both parts must be non-empty")

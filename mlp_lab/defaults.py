@@ -6,9 +6,7 @@ prints its loss every 20 epochs. :mod:`mlp_lab.pytorch.lab` (its defaults), the 
 module imports nothing, so the command line can answer ``--help`` without importing torch.
 """
 
-from __future__ import annotations
-
 __all__ = ["SEED_SETTINGS"]
 
+#: The seed program's settings: hidden units, Adam's learning rate, epochs, epochs between log lines.
 SEED_SETTINGS: dict[str, int | float] = {"hidden": 10, "lr": 0.01, "epochs": 100, "log_every": 20}
-"""The seed program's settings: hidden units, Adam's learning rate, epochs, epochs between log lines."""

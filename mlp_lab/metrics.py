@@ -39,11 +39,9 @@ number for one output per sample, whichever the order; with several outputs both
 over all entries.)
 """
 
-from __future__ import annotations
-
 import numpy as np
 
-from mlp_lab._validation import as_float_array, as_labels, check_choice, check_positive_int, check_same_length
+from mlp_lab._validation import POSITIVE_INT, as_float_array, as_labels, check_choice, check_same_length, validate
 
 __all__ = ["accuracy", "confusion_matrix", "f1_score", "mae", "mse", "precision", "r2_score", "recall", "rmse",
            "roc_auc", "roc_curve"]
@@ -55,8 +53,7 @@ _AVERAGES = ("binary", "micro", "macro", "weighted")
 
 
 def _check_labels_pair(y_true: object, y_pred: object) -> tuple[np.ndarray, np.ndarray]:
-    t = as_labels(y_true, name="y_true")  # (m,)
-    p = as_labels(y_pred, name="y_pred")  # (m,)
+    t, p = as_labels(y_true, name="y_true"), as_labels(y_pred, name="y_pred")  # (m,) each
     check_same_length(y_true=t, y_pred=p)
     return t, p
 
@@ -171,12 +168,10 @@ def confusion_matrix(y_true: object, y_pred: object, *, n_classes: int | None = 
     ndarray of int64, shape (K, K)
     """
     t, p = _check_labels_pair(y_true, y_pred)
-    if n_classes is None:
-        K = int(max(t.max(), p.max())) + 1
-    else:
-        K = check_positive_int(n_classes, name="n_classes")
-        as_labels(t, name="y_true", n_classes=K)
-        as_labels(p, name="y_pred", n_classes=K)
+    validate({"n_classes": [*POSITIVE_INT, None]}, n_classes=n_classes)
+    K = int(max(t.max(), p.max())) + 1 if n_classes is None else int(n_classes)
+    for name, labels in (("y_true", t), ("y_pred", p)):
+        as_labels(labels, name=name, n_classes=K)  # every label < K
     return np.bincount(t * K + p, minlength=K * K).reshape(K, K)  # (K, K)
 
 
@@ -317,8 +312,6 @@ def r2_score(y_true: object, y_pred: object) -> float:
         raise ValueError(f"r2_score needs at least 2 samples, got {t.shape[0]}")
     numerator = np.sum((t - p) ** 2, axis=0)  # (n_outputs,)
     denominator = np.sum((t - np.mean(t, axis=0)) ** 2, axis=0)  # (n_outputs,)
-    r2 = np.ones_like(numerator)
-    valid = (numerator != 0) & (denominator != 0)
-    r2[valid] = 1 - numerator[valid] / denominator[valid]
-    r2[(numerator != 0) & (denominator == 0)] = 0.0
+    safe = np.where(denominator != 0, denominator, 1.0)
+    r2 = np.where(denominator != 0, 1 - numerator / safe, numerator == 0)  # constant y_true: 1 if exact, else 0
     return float(np.mean(r2))

@@ -4,8 +4,6 @@ Chapter 8 trains the same network three ways (scikit-learn, :class:`mlp_lab.scra
 PyTorch) from the same starting point; these two functions give that starting point.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 
 import numpy as np

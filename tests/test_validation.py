@@ -86,23 +86,26 @@ def test_validate_checks_every_keyword_against_its_table() -> None:
 
 
 @pytest.mark.parametrize(
-    ("check", "good", "bad", "error", "message"),
+    ("constraint", "good", "bad", "error", "message"),
     [
-        (lambda x: v.check_positive(x, name="lr"), (0.1, 0.1), 0, ValueError, "lr must be > 0, got 0"),
-        (lambda x: v.check_nonnegative(x, name="l2"), (0, 0.0), -1.0, ValueError, "l2 must be >= 0, got -1.0"),
-        (lambda x: v.check_positive_int(x, name="epochs"), (np.int64(2), 2), 2.0, TypeError,
-         "epochs must be an integer, got float 2.0"),
-        (lambda x: v.check_seed(x), (2**63 - 1, 2**63 - 1), 2**63, ValueError, "seed must be in [0, 2**63), got "),
-        (lambda x: v.check_seed(x, name="random_state"), (0, 0), -3, ValueError, "random_state must be in [0, 2**63)"),
-        (lambda x: v.check_choice(x, name="loss", choices=["mse", "bce"]), ("bce", "bce"), "l1", ValueError,
-         "loss must be one of 'mse', 'bce'; got 'l1'"),
+        (v.POSITIVE, 0.1, 0, ValueError, "x must be > 0, got 0"),
+        (v.NONNEGATIVE, 0, -1.0, ValueError, "x must be >= 0, got -1.0"),
+        (v.POSITIVE_INT, np.int64(2), 2.0, TypeError, "x must be an integer, got float 2.0"),
+        (v.SEED, 2**63 - 1, 2**63, ValueError, "x must be in [0, 2**63), got "),
+        (v.SEED, 0, -3, ValueError, "x must be in [0, 2**63)"),
     ],
 )
-def test_shorthands(check, good, bad, error, message) -> None:
-    assert check(good[0]) == good[1] and type(check(good[0])) is type(good[1])
+def test_named_constraints(constraint, good, bad, error, message) -> None:
+    v.validate({"x": constraint}, x=good)
     with pytest.raises(error) as info:
-        check(bad)
+        v.validate({"x": constraint}, x=bad)
     assert str(info.value).startswith(message)
+
+
+def test_check_choice() -> None:
+    assert v.check_choice("bce", name="loss", choices=["mse", "bce"]) == "bce"
+    with pytest.raises(ValueError, match="^loss must be one of 'mse', 'bce'; got 'l1'$"):
+        v.check_choice("l1", name="loss", choices=["mse", "bce"])
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp_lab._validation import check_nonnegative
+from mlp_lab._validation import NONNEGATIVE, validate
 
 __all__ = ["Comparison", "compare", "report"]
 
@@ -103,8 +103,8 @@ def compare(what: str, ours: object, ref: object, *, rtol: float = 1e-10, atol: 
     """
     if not isinstance(what, str):
         raise TypeError(f"what must be a str describing the comparison, got {type(what).__name__}")
-    rtol = check_nonnegative(rtol, name="rtol")
-    atol = check_nonnegative(atol, name="atol")
+    validate({"rtol": NONNEGATIVE, "atol": NONNEGATIVE}, rtol=rtol, atol=atol)
+    rtol, atol = float(rtol), float(atol)
     a, r = _as_float64(ours), _as_float64(ref)
     if a.shape != r.shape:
         return Comparison(what, False, rtol, atol, np.inf, np.inf, f"shape {a.shape} vs reference {r.shape}")

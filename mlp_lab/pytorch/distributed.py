@@ -35,8 +35,6 @@ Exit status: 0 on success; 1 when a rank fails (its error is printed; the other 
 2 for bad arguments.
 """
 
-from __future__ import annotations
-
 import argparse
 import json
 import os
@@ -76,10 +74,8 @@ class Config:
 
     def __post_init__(self) -> None:
         if self.batch_size % self.world_size:
-            raise ValueError(
-                f"batch_size must be a multiple of world_size so that every rank gets an equal shard of "
-                f"each global batch: got batch_size={self.batch_size}, world_size={self.world_size}"
-            )
+            raise ValueError(f"batch_size must be a multiple of world_size so that every rank gets an equal shard "
+                             f"of each global batch: got batch_size={self.batch_size}, world_size={self.world_size}")
 
 
 def digits_data() -> tuple[np.ndarray, np.ndarray]:
@@ -172,62 +168,18 @@ def run(config: Config) -> dict:
     start = time.perf_counter()
     ddp = launch(config)
     seconds, start = time.perf_counter() - start, time.perf_counter()
-    single_history, single_weights = fit_digits(config)
+    single, single_weights = fit_digits(config)
     single_seconds = time.perf_counter() - start
     diff = max(float(np.max(np.abs(a - b))) for a, b in zip(ddp["weights"], single_weights, strict=True))
-    return {**_settings(config), "final_loss": ddp["loss"][-1], "single_process_final_loss": single_history["loss"][-1],
+    return {**_settings(config), "final_loss": ddp["loss"][-1], "single_process_final_loss": single["loss"][-1],
             "max_abs_weight_diff": diff, "seconds": round(seconds, 3),
             "single_process_seconds": round(single_seconds, 3), "loss": ddp["loss"],
-            "single_process_loss": single_history["loss"], "weights": ddp["weights"],
-            "single_process_weights": single_weights, "train_seconds": ddp["seconds"]}
+            "single_process_loss": single["loss"], "weights": ddp["weights"], "single_process_weights": single_weights,
+            "train_seconds": ddp["seconds"]}
 
 
 def _settings(config: Config) -> dict:
-    return {"world_size": config.world_size, "backend": config.backend, "epochs": config.epochs,
-            "batch_size": config.batch_size, "lr": config.lr, "seed": config.seed}
-
-
-def _print_run(losses: Sequence[float], summary: dict) -> int:
-    for epoch, loss in enumerate(losses, start=1):
-        print(f"Epoch: {epoch}, Loss: {loss:.4f}")
-    print(json.dumps(summary))
-    return 0
-
-
-def main(argv: Sequence[str] | None = None, *, prog: str = "python -m mlp_lab.pytorch.distributed") -> int:
-    """``python -m mlp_lab.pytorch.distributed`` (and ``python -m mlp_lab ddp``): one rank under ``torchrun``
-    (it sets RANK, WORLD_SIZE, MASTER_ADDR/PORT), else the local job and then one process; exit status."""
-    parser = argparse.ArgumentParser(prog=prog, description="Train an MLP on scikit-learn's digits data-parallel "
-                                     "(torch.distributed) and, unless started by torchrun, once more in one process, "
-                                     "and compare the two.")
-    d = Config()
-    parser.add_argument("--world-size", type=positive_int, default=d.world_size, help="local ranks to start, >= 1")
-    parser.add_argument("--epochs", type=positive_int, default=d.epochs, help="passes over the data, >= 1")
-    parser.add_argument("--batch-size", type=positive_int, default=d.batch_size,
-                        help="global batch size, a multiple of --world-size")
-    parser.add_argument("--lr", type=positive_float, default=d.lr, help="Adam's learning rate, > 0")
-    parser.add_argument("--seed", type=nonnegative_int, default=d.seed, help="seed of weights and batch order, >= 0")
-    parser.add_argument("--backend", type=_backend, default=d.backend, help="torch.distributed backend")
-    parser.add_argument("--fail-rank", type=nonnegative_int, default=None, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    torchrun = "RANK" in os.environ and "WORLD_SIZE" in os.environ
-    try:
-        config = Config(world_size=int(os.environ["WORLD_SIZE"]) if torchrun else args.world_size, epochs=args.epochs,
-                        batch_size=args.batch_size, lr=args.lr, seed=args.seed, backend=args.backend,
-                        fail_rank=args.fail_rank)
-    except ValueError as exc:
-        parser.error(str(exc))  # a bad combination is a usage error (exit 2)
-    if torchrun:
-        rank, history, _, seconds = _rank(config)
-        summary = {**_settings(config), "final_loss": history["loss"][-1], "seconds": round(seconds, 3)}
-        return _print_run(history["loss"], summary) if rank == 0 else 0
-    try:
-        summary = run(config)
-    except RankFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    arrays = ("loss", "single_process_loss", "weights", "single_process_weights", "train_seconds")
-    return _print_run(summary["loss"], {k: v for k, v in summary.items() if k not in arrays})
+    return {k: v for k, v in asdict(config).items() if k not in ("hidden", "fail_rank")}
 
 
 def _backend(text: str) -> str:
@@ -236,6 +188,47 @@ def _backend(text: str) -> str:
         raise argparse.ArgumentTypeError(f"backend {text!r} is not available in this PyTorch build or on this machine "
                                          "(use 'gloo' on CPUs, 'nccl' needs CUDA GPUs)")
     return text
+
+
+#: The command line's flags: the fields of :class:`Config`, each with its type and help.
+_FLAGS = {"world-size": (positive_int, "local ranks to start, >= 1"),
+          "epochs": (positive_int, "passes over the data, >= 1"),
+          "batch-size": (positive_int, "global batch size, a multiple of --world-size"),
+          "lr": (positive_float, "Adam's learning rate, > 0"),
+          "seed": (nonnegative_int, "seed of weights and batch order, >= 0"),
+          "backend": (_backend, "torch.distributed backend"), "fail-rank": (nonnegative_int, argparse.SUPPRESS)}
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = "python -m mlp_lab.pytorch.distributed") -> int:
+    """``python -m mlp_lab.pytorch.distributed`` (and ``python -m mlp_lab ddp``): one rank under ``torchrun``
+    (it sets RANK, WORLD_SIZE, MASTER_ADDR/PORT), else the local job and then one process; exit status."""
+    parser = argparse.ArgumentParser(prog=prog, description="Train an MLP on scikit-learn's digits data-parallel "
+                                     "(torch.distributed) and, unless started by torchrun, once more in one process, "
+                                     "and compare the two.")
+    for flag, (kind, help) in _FLAGS.items():
+        parser.add_argument(f"--{flag}", type=kind, default=getattr(Config(), flag.replace("-", "_")), help=help)
+    options = vars(parser.parse_args(argv))
+    torchrun = "RANK" in os.environ and "WORLD_SIZE" in os.environ
+    try:
+        config = Config(**{**options, **({"world_size": int(os.environ["WORLD_SIZE"])} if torchrun else {})})
+    except ValueError as exc:
+        parser.error(str(exc))  # a bad combination is a usage error (exit 2)
+    if torchrun:
+        rank, history, _, seconds = _rank(config)
+        summary = {**_settings(config), "final_loss": history["loss"][-1], "seconds": round(seconds, 3)}
+    else:
+        try:
+            summary = run(config)
+        except RankFailed as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        rank, history, arrays = 0, summary, ("loss", "single_process_loss", "weights", "single_process_weights")
+        summary = {k: v for k, v in summary.items() if k not in (*arrays, "train_seconds")}
+    if rank == 0:
+        for epoch, loss in enumerate(history["loss"], start=1):
+            print(f"Epoch: {epoch}, Loss: {loss:.4f}")
+        print(json.dumps(summary))
+    return 0
 
 
 if __name__ == "__main__":

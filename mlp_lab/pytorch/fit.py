@@ -31,12 +31,9 @@ data-parallel training is this function, with its epoch loop, on every rank, not
 :mod:`mlp_lab.pytorch.distributed` only starts the ranks and compares them with one process.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from collections.abc import Sequence
-from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -44,7 +41,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mlp_lab._validation import Interval, Options, as_float_array, as_labels, validate
+from mlp_lab._validation import NONNEGATIVE, POSITIVE, POSITIVE_INT, SEED, Options, as_float_array, as_labels, validate
 from mlp_lab.pytorch.history import History
 
 __all__ = ["LOSSES", "OPTIMIZERS", "History", "TrainingDiverged", "fit", "make_optimizer", "resolve_device"]
@@ -67,10 +64,8 @@ class TrainingDiverged(FloatingPointError):
 
     def __init__(self, *, epoch: int, value: float, lr: float, what: str = "training loss") -> None:
         self.epoch, self.value, self.lr = epoch, value, lr
-        super().__init__(
-            f"training diverged at epoch {epoch}: the {what} is {value}. The learning rate lr={lr:g} is "
-            f"probably too large; try a lower one (e.g. lr={lr / 10:g}), or scale the features."
-        )
+        super().__init__(f"training diverged at epoch {epoch}: the {what} is {value}. The learning rate lr={lr:g} "
+                         f"is probably too large; try a lower one (e.g. lr={lr / 10:g}), or scale the features.")
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -84,10 +79,10 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     if not isinstance(device, str | torch.device):
         raise TypeError(f"device must be a str or torch.device, got {type(device).__name__} {device!r}")
     if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    dev = torch.device(device) if re.fullmatch(r"cpu|cuda(:\d+)?", str(device)) else None
-    if dev is None:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if not re.fullmatch(r"cpu|cuda(:\d+)?", str(device)):
         raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r}")
+    dev = torch.device(device)
     if dev.type == "cuda" and (dev.index or 0) >= torch.cuda.device_count():
         raise ValueError(f"device={str(device)!r} was requested but CUDA is not available on this machine "
                          f"({torch.cuda.device_count()} CUDA device(s) found)")
@@ -105,9 +100,8 @@ def make_optimizer(name: str, params: Sequence[nn.Parameter], *, lr: float,
     params = list(params)
     groups = [{"params": params}]
     if weight_decay > 0:
-        groups = [{"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay},
-                  {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
-        groups = [g for g in groups if g["params"]]
+        groups = [g for g in ({"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay},
+                              {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}) if g["params"]]
     try:
         return OPTIMIZERS[name](groups, lr=lr, fused=True)
     except RuntimeError:  # no fused kernel for this device or dtype
@@ -121,63 +115,60 @@ def _check_model(model: object) -> torch.dtype:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     dtypes = {p.dtype for p in model.parameters() if p.requires_grad}
-    if not dtypes:
-        raise ValueError("model has no trainable parameters (none with requires_grad=True)")
-    if len(dtypes) > 1:
-        raise ValueError(f"model parameters must share one dtype, got {sorted(map(str, dtypes))}")
+    if len(dtypes) != 1:
+        raise ValueError("model has no trainable parameters (none with requires_grad=True)" if not dtypes else
+                         f"model parameters must share one dtype, got {sorted(map(str, dtypes))}")
     return dtypes.pop()
 
 
-def _targets(y: np.ndarray, *, name: str, loss: str, dtype: torch.dtype, dev: torch.device) -> torch.Tensor:
-    """int64 class labels (m,) for cross-entropy, else values (m,) or (m, d) of the model's dtype."""
-    if loss == "cross_entropy":
-        return torch.as_tensor(as_labels(y, name=name), dtype=torch.int64, device=dev)
-    arr = as_float_array(y, name=name, ndim=(1, 2))
-    if loss == "bce" and (arr.min() < 0 or arr.max() > 1):
-        raise ValueError(f"{name} must hold targets in [0, 1] for loss='bce', got values in [{arr.min()}, {arr.max()}]")
-    return torch.as_tensor(arr, dtype=dtype, device=dev)
+def _output_shape(model: nn.Module, X: torch.Tensor, name: str) -> tuple[int, ...]:
+    """The shape of the model's output for one sample, probed on the first row of ``X`` in eval mode."""
+    was_training, _ = model.training, model.eval()
+    try:
+        with torch.no_grad():
+            return tuple(model(X[:1]).shape[1:])
+    except RuntimeError as exc:
+        raise ValueError(f"the model cannot be applied to {name} of shape {tuple(X.shape)}: {exc}") from exc
+    finally:
+        model.train(was_training)
 
 
-def _shape_like(y: torch.Tensor, out: tuple[int, ...], *, loss: str, name: str) -> torch.Tensor:
-    """``y`` shaped to line up with the model's output ``(m, *out)``, or a clear error."""
+def _targets(y: np.ndarray, out: tuple[int, ...], *, name: str, loss: str, dtype: torch.dtype) -> torch.Tensor:
+    """``y`` checked and shaped to line up with the model's output ``(m, *out)``: int64 labels ``(m,)``
+    for cross-entropy, else values of the model's dtype."""
     shape = f"(m, {', '.join(map(str, out))})" if out else "(m,)"
     if loss == "cross_entropy":
+        y = as_labels(y, name=name)
         if len(out) != 1 or out[0] < 2:
             raise ValueError(f"loss='cross_entropy' needs the model to output K >= 2 logits per sample, shape "
                              f"(m, K); it outputs shape {shape}")
-        if int(y.max()) >= out[0]:
-            raise ValueError(f"{name} holds label {int(y.max())}, but the model outputs only {out[0]} logits "
+        if y.max() >= out[0]:
+            raise ValueError(f"{name} holds label {y.max()}, but the model outputs only {out[0]} logits "
                              f"(classes 0..{out[0] - 1})")
-        return y
-    one_each = y[0].numel() == 1 and math.prod(out) == 1  # one value per sample, (m,) or (m, 1)
+        return torch.as_tensor(y)
+    y = as_float_array(y, name=name, ndim=(1, 2))
+    if loss == "bce" and (y.min() < 0 or y.max() > 1):
+        raise ValueError(f"{name} must hold targets in [0, 1] for loss='bce', got values in [{y.min()}, {y.max()}]")
+    one_each = y[0].size == 1 and math.prod(out) == 1  # one value per sample, (m,) or (m, 1)
     if loss == "bce" and not (one_each and len(out) <= 1):
         raise ValueError(f"loss='bce' needs one logit per sample and {name} of shape (m,) or (m, 1); "
-                         f"the model outputs shape {shape}, {name} has shape {tuple(y.shape)}")
-    if tuple(y.shape[1:]) != out and not one_each:
-        raise ValueError(f"loss='mse': the model outputs shape {shape} but {name} has shape {tuple(y.shape)}; "
+                         f"the model outputs shape {shape}, {name} has shape {y.shape}")
+    if y.shape[1:] != out and not one_each:
+        raise ValueError(f"loss='mse': the model outputs shape {shape} but {name} has shape {y.shape}; "
                          "they must agree after the first (sample) dimension")
-    return y.reshape(len(y), *out)
+    return torch.as_tensor(y, dtype=dtype).reshape(len(y), *out)
 
 
 def _data(model: nn.Module, X: object, y: object, *, names: tuple[str, str], loss: str, dtype: torch.dtype,
           dev: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """``(X, y)`` as tensors on ``dev``, checked against each other and against the model's output."""
     X, y = (a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a for a in (X, y))
-    X_t = torch.as_tensor(as_float_array(X, name=names[0], ndim=2), dtype=dtype, device=dev)  # (m, n_0)
-    y_t = _targets(y, name=names[1], loss=loss, dtype=dtype, dev=dev)  # (m,) or (m, d)
-    if len(y_t) != len(X_t):
+    X = torch.as_tensor(as_float_array(X, name=names[0], ndim=2), dtype=dtype, device=dev)  # (m, n_0)
+    y = _targets(y, _output_shape(model, X, names[0]), name=names[1], loss=loss, dtype=dtype)  # (m,) or (m, d)
+    if len(y) != len(X):
         raise ValueError(f"arguments must have the same number of samples (rows): "
-                         f"{names[0]} has {len(X_t)}, {names[1]} has {len(y_t)}")
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            out = tuple(model(X_t[:1]).shape[1:])  # the output's shape, probed on one row
-    except RuntimeError as exc:
-        raise ValueError(f"the model cannot be applied to {names[0]} of shape {tuple(X_t.shape)}: {exc}") from exc
-    finally:
-        model.train(was_training)
-    return X_t, _shape_like(y_t, out, loss=loss, name=names[1])
+                         f"{names[0]} has {len(X)}, {names[1]} has {len(y)}")
+    return X, y.to(dev)
 
 
 # ----------------------------------------------------------------------------- one epoch
@@ -196,75 +187,49 @@ def _batches(X: torch.Tensor, y: torch.Tensor, batch_size: int | None, gen: torc
         yield x_r, y_r, len(x_r) / len(xb)  # this rank's shard B_r and |B_r| / |B| (1.0 in one process)
 
 
-def _train_epoch(net: nn.Module, optimizer: torch.optim.Optimizer, loss_fn, batches, *, world: int) -> list:
-    r"""One pass over the data, one optimizer step per batch; returns the batch losses (0-d tensors).
+def _accuracy(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The fraction of samples whose largest logit (or, for one logit, its sign) gives the class."""
+    correct = out.argmax(dim=1) == y if out.ndim == 2 and out.shape[1] > 1 else (out >= 0) == (y >= 0.5)
+    return correct.to(out.dtype).mean()  # logit >= 0  <=>  sigmoid(logit) >= 0.5
 
-    Each is :math:`J_B`, computed before its step; in a job of ``world`` ranks, the sum over the
-    ranks of :math:`\tfrac{|B_r|}{|B|} J_{B_r}` (one all-reduce per epoch).
+
+def _epoch(net: nn.Module, opt: torch.optim.Optimizer, loss: str, batches, weights: torch.Tensor | None, *,
+           train: tuple, val: tuple | None, metrics: tuple[str, ...], world: int) -> list[float]:
+    r"""Train one epoch (one step per batch), then evaluate: ``[loss, accuracy, val_loss, val_accuracy]``.
+
+    The training loss is the batch losses :math:`J_B` (each computed before its step; in a job of
+    ``world`` ranks, the sum over the ranks of :math:`\tfrac{|B_r|}{|B|} J_{B_r}`, one all-reduce
+    per epoch) weighted by ``weights`` (|B| / m); the rest is measured after the epoch's last
+    step. One read from the device.
     """
     if not net.training:  # model.train() walks every submodule: a cost per epoch when nothing changes
         net.train()
     losses = []
     for xb, yb, share in batches:
-        loss = loss_fn(net(xb), yb)  # J_B: mean over the batch (in DDP, over this rank's shard)
-        optimizer.zero_grad(set_to_none=True)
-        (loss if world == 1 else loss * (world * share)).backward()  # DDP then averages the ranks' gradients
-        optimizer.step()
-        losses.append(loss.detach() if world == 1 else loss.detach() * share)
+        J = LOSSES[loss](net(xb), yb)  # J_B: mean over the batch (in DDP, over this rank's shard)
+        opt.zero_grad(set_to_none=True)
+        (J if world == 1 else J * (world * share)).backward()  # DDP then averages the ranks' gradients
+        opt.step()
+        losses.append(J.detach() * share)
+    losses = torch.stack(losses)  # (n_batches,) on the device
     if world > 1:
-        losses = torch.stack(losses)  # (n_batches,) this rank's parts
         torch.distributed.all_reduce(losses)  # summed over the ranks: each batch's J_B
-        losses = list(losses.unbind())
-    return losses  # still on the device
-
-
-def _evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, loss: str | None, accuracy: bool) -> list:
-    """The model's loss (if ``loss``) and accuracy (if ``accuracy``) on all of ``(X, y)``, 0-d tensors."""
-    out = model(X)
-    values = [LOSSES[loss](out, y)] if loss else []
-    if accuracy:
-        if out.ndim == 2 and out.shape[1] > 1:
-            correct = out.argmax(dim=1) == y  # (m,) the class with the largest logit
-        else:
-            correct = (out >= 0) == (y >= 0.5)  # logit >= 0  <=>  sigmoid(logit) >= 0.5
-        values.append(correct.to(out.dtype).mean())
-    return values
-
-
-def _epoch(net: nn.Module, opt: torch.optim.Optimizer, loss: str, batches, weights: torch.Tensor | None, *,
-           train: tuple, val: tuple | None, metrics: tuple[str, ...], world: int) -> list[float]:
-    """Train one epoch, then evaluate: ``[loss, accuracy, val_loss, val_accuracy]`` (those recorded).
-
-    The training loss is the batch losses weighted by ``weights`` (|B| / m), or the one batch's
-    loss; the rest is measured after the epoch's last step. One read from the device.
-    """
-    batch_losses = _train_epoch(net, opt, LOSSES[loss], batches, world=world)
-    values = [batch_losses[0] if weights is None else torch.stack(batch_losses) @ weights]
+    values = [losses[0] if weights is None else losses @ weights]
     if metrics or val:
         model = getattr(net, "module", net).eval()  # under DDP, the wrapped model
         with torch.no_grad():
-            values += _evaluate(model, *train, loss=None, accuracy=bool(metrics))
-            values += _evaluate(model, *val, loss=loss, accuracy=bool(metrics)) if val else []
-    return [values[0].item()] if len(values) == 1 else torch.stack(values).tolist()
-
-
-def _record(columns: dict[str, list], epoch: int, row: dict[str, float], *, lr: float) -> None:
-    """Append one epoch's values to the columns; raise :class:`TrainingDiverged` on a NaN/inf loss."""
-    for name, what in (("loss", "training loss"), ("val_loss", "validation loss")):
-        if name in row and not math.isfinite(row[name]):
-            raise TrainingDiverged(epoch=epoch, value=row[name], lr=lr, what=what)
-    for name, value in [("epoch", epoch), *row.items()]:
-        columns[name].append(value)
+            for X, y, is_val in [(*train, False), *([(*val, True)] if val else [])]:
+                out = model(X)
+                values += ([LOSSES[loss](out, y)] if is_val else []) + ([_accuracy(out, y)] if metrics else [])
+    return torch.stack(values).tolist()
 
 
 # ----------------------------------------------------------------------------- fit
 
 
-_CONSTRAINTS = {"loss": [Options(LOSSES)], "optimizer": [Options(OPTIMIZERS)],
-                "lr": [Interval(Real, 0, None, closed="neither")], "epochs": [Interval(Integral, 1, None)],
-                "batch_size": [Interval(Integral, 1, None), None], "weight_decay": [Interval(Real, 0, None)],
-                "seed": [Interval(Integral, 0, 2**63, closed="left")]}
-"""What each scalar argument of :func:`fit` accepts."""
+#: What each scalar argument of :func:`fit` accepts.
+_CONSTRAINTS = {"loss": [Options(LOSSES)], "optimizer": [Options(OPTIMIZERS)], "lr": POSITIVE, "epochs": POSITIVE_INT,
+                "batch_size": [*POSITIVE_INT, None], "weight_decay": NONNEGATIVE, "seed": SEED}
 
 
 def _check_options(*, metrics, **options) -> dict[str, Any]:
@@ -275,10 +240,9 @@ def _check_options(*, metrics, **options) -> dict[str, Any]:
     if any(name not in allowed for name in metrics):
         expected = "('accuracy',) or ()" if allowed else "() (accuracy needs a classification loss)"
         raise ValueError(f"metrics must be {expected} for loss={options['loss']!r}; got {metrics}")
-    batch_size = options["batch_size"] and int(options["batch_size"])
-    return {**options, "lr": float(options["lr"]), "epochs": int(options["epochs"]), "batch_size": batch_size,
-            "weight_decay": float(options["weight_decay"]), "metrics": allowed if metrics else (),
-            "seed": int(options["seed"])}
+    casts = {"lr": float, "epochs": int, "weight_decay": float, "seed": int}
+    return {**options, **{k: cast(options[k]) for k, cast in casts.items()}, "metrics": allowed if metrics else (),
+            "batch_size": options["batch_size"] and int(options["batch_size"])}
 
 
 def fit(model: nn.Module, X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor, *, loss: str,
@@ -362,8 +326,7 @@ def fit(model: nn.Module, X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Te
                          weight_decay=run["weight_decay"])
     gen = torch.Generator().manual_seed(run["seed"])  # on the CPU: the same batches on any device
     names = ["loss", *metrics, *(["val_loss", *(f"val_{n}" for n in metrics)] if val else [])]
-    columns = {n: [] for n in ["epoch", "loss", *(["val_loss"] if val else []), *names[1:]]}
-    was_training = model.training
+    rows, was_training = [], model.training
     cuda = [dev.index if dev.index is not None else torch.cuda.current_device()] if dev.type == "cuda" else []
     try:
         with torch.random.fork_rng(devices=cuda):
@@ -371,13 +334,17 @@ def fit(model: nn.Module, X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Te
             for epoch in range(1, run["epochs"] + 1):
                 batches = _batches(X, y, batch_size, gen, rank=rank, world=world)
                 values = _epoch(net, opt, loss, batches, weights, train=(X, y), val=val, metrics=metrics, world=world)
-                _record(columns, epoch, dict(zip(names, values, strict=True)), lr=run["lr"])
+                rows.append({"epoch": epoch, **dict(zip(names, values, strict=True))})
+                for name, what in (("loss", "training loss"), ("val_loss", "validation loss")):
+                    if not math.isfinite(rows[-1].get(name, 0.0)):
+                        raise TrainingDiverged(epoch=epoch, value=rows[-1][name], lr=run["lr"], what=what)
     finally:
         model.train(was_training)
         opt.zero_grad(set_to_none=True)  # leave no .grad behind
     if not all(bool(torch.isfinite(p).all()) for p in model.parameters()):  # the last step is in no loss
         raise TrainingDiverged(epoch=epoch, value=float("nan"), lr=run["lr"],
                                what="model (a parameter after the last step)")
+    columns = {n: [r[n] for r in rows] for n in ["epoch", "loss", *(["val_loss"] if val else []), *names[1:]]}
     return History(columns, params={**run, "batch_size": batch_size, "device": str(dev), "n_samples": m,
                                     "dtype": str(dtype).removeprefix("torch."), "world_size": world,
                                     "fused": bool(opt.defaults.get("fused"))})

@@ -1,13 +1,11 @@
 """The per-epoch record of a training run: :class:`History`, returned by :func:`mlp_lab.pytorch.fit`."""
 
-from __future__ import annotations
-
 from typing import Any
 
 __all__ = ["History"]
 
 
-class History:
+class History(dict):
     """Per-epoch record of a :func:`~mlp_lab.pytorch.fit` run.
 
     Columns (lists with one value per epoch, epochs numbered from 1):
@@ -27,37 +25,33 @@ class History:
     """
 
     def __init__(self, columns: dict[str, list[float]], *, params: dict[str, Any]) -> None:
-        self._columns = {name: list(values) for name, values in columns.items()}
+        super().__init__((name, list(values)) for name, values in columns.items())
         self.params = dict(params)
 
     @property
     def epochs(self) -> list[int]:
         """The epoch numbers, ``[1, 2, ..., epochs]``."""
-        return [int(e) for e in self._columns["epoch"]]
+        return [int(e) for e in self["epoch"]]
 
     def keys(self) -> list[str]:
         """Column names, ``"epoch"`` first."""
-        return list(self._columns)
+        return list(super().keys())
 
-    def __getitem__(self, name: str) -> list[float]:
-        if name not in self._columns:
-            raise KeyError(f"History has no column {name!r}; it has {', '.join(map(repr, self._columns))}")
-        return list(self._columns[name])
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._columns
+    def __missing__(self, name: str) -> list[float]:
+        raise KeyError(f"History has no column {name!r}; it has {', '.join(map(repr, self.keys()))}")
 
     def __len__(self) -> int:
-        return len(self._columns["epoch"])
+        """The number of epochs."""
+        return len(self["epoch"])
 
     @property
     def final(self) -> dict[str, float]:
         """The last epoch's values, e.g. ``{"loss": 0.12, "accuracy": 1.0}`` (no ``epoch``)."""
-        return {name: values[-1] for name, values in self._columns.items() if name != "epoch"}
+        return {name: values[-1] for name, values in self.items() if name != "epoch"}
 
     def as_dict(self) -> dict[str, list[float]]:
         """A copy of all columns as plain lists."""
-        return {name: list(values) for name, values in self._columns.items()}
+        return {name: list(values) for name, values in self.items()}
 
     def plot(self, ax=None, *, metric: str = "loss", title: str | None = None):
         """Draw the training (and validation) curve of ``metric`` against the epoch.
@@ -75,19 +69,17 @@ class History:
         -------
         matplotlib.axes.Axes
         """
-        if metric not in self._columns or metric == "epoch" or metric.startswith("val_"):
+        if metric not in self or metric == "epoch" or metric.startswith("val_"):
             names = [k for k in self.keys()[1:] if not k.startswith("val_")]
             raise ValueError(f"metric must be one of the recorded columns {names}; got {metric!r}")
         import matplotlib.pyplot as plt
 
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 4))
-        ax.plot(self.epochs, self._columns[metric], label=f"train {metric}")
-        if f"val_{metric}" in self._columns:
-            ax.plot(self.epochs, self._columns[f"val_{metric}"], label=f"validation {metric}")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(metric)
-        ax.set_title(title if title is not None else f"{metric} per epoch")
+        ax.plot(self.epochs, self[metric], label=f"train {metric}")
+        if f"val_{metric}" in self:
+            ax.plot(self.epochs, self[f"val_{metric}"], label=f"validation {metric}")
+        ax.set(xlabel="epoch", ylabel=metric, title=title if title is not None else f"{metric} per epoch")
         ax.legend()
         return ax
 

@@ -19,15 +19,13 @@ Two versions are provided:
 Nothing here prints; :func:`format_lab_log` returns the lines the command line prints.
 """
 
-from __future__ import annotations
-
 import math
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from mlp_lab._validation import check_positive_int, check_seed
+from mlp_lab._validation import POSITIVE_INT, SEED, validate
 from mlp_lab.data import Standardizer, rust_lab_dataset
 from mlp_lab.defaults import SEED_SETTINGS
 from mlp_lab.pytorch.fit import History, fit, resolve_device
@@ -86,20 +84,15 @@ def build_seed_network(hidden: int = SEED_SETTINGS["hidden"], *, faithful: bool 
     torch.nn.Sequential
         float32, on the CPU; the output has shape (m, 1).
     """
-    hidden = check_positive_int(hidden, name="hidden")
-    seed = check_seed(seed)
+    validate({"hidden": POSITIVE_INT, "seed": SEED}, hidden=hidden, seed=seed)
     if init not in ("tch", "torch"):
         raise ValueError(f"init must be 'tch' or 'torch'; got {init!r}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        layers: list[nn.Module] = [nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, 1)]
+        first, last = nn.Linear(2, hidden), nn.Linear(hidden, 1)
         if init == "tch":
-            for layer in layers:
-                if isinstance(layer, nn.Linear):
-                    tch_linear_init_(layer)
-    if faithful:
-        layers.append(nn.Sigmoid())
-    return nn.Sequential(*layers)
+            tch_linear_init_(first), tch_linear_init_(last)
+    return nn.Sequential(first, nn.ReLU(), last, *([nn.Sigmoid()] if faithful else []))
 
 
 def lab_accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, faithful: bool) -> float:
@@ -195,10 +188,6 @@ def format_lab_log(result: LabResult, *, log_every: int = SEED_SETTINGS["log_eve
     2 for both; a 4th decimal of a float32 loss can differ between CPUs' kernels). A faithful
     run is preceded by :data:`FAITHFUL_NOTE` when ``note`` is true.
     """
-    log_every = check_positive_int(log_every, name="log_every")
-    lines = [FAITHFUL_NOTE] if (result.faithful and note) else []
-    for epoch, value in enumerate(result.losses, start=1):
-        if epoch % log_every == 0:
-            lines.append(f"Epoch: {epoch}, Loss: {value:.3f}")
-    lines.append(f"Accuracy: {result.accuracy:.2f}")
-    return lines
+    validate({"log_every": POSITIVE_INT}, log_every=log_every)
+    epochs = [f"Epoch: {e}, Loss: {J:.3f}" for e, J in enumerate(result.losses, start=1) if e % log_every == 0]
+    return [FAITHFUL_NOTE] * (result.faithful and note) + epochs + [f"Accuracy: {result.accuracy:.2f}"]

@@ -9,8 +9,6 @@ recomputing ``exp`` or ``tanh``. :data:`ACTIVATIONS` maps a name to an :class:`A
 unpacks as the pair ``g, g_prime = ACTIVATIONS[name]``.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -99,13 +97,13 @@ class Activation:
         return (self.g, self.g_prime)[i]
 
 
+#: Name -> :class:`Activation` ``(g, g_prime, g_prime_from_A)``.
 ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation(relu, relu_grad, lambda A: (A > 0).astype(A.dtype)),  # 1[a > 0]
     "sigmoid": Activation(sigmoid, sigmoid_grad, lambda A: A * (1.0 - A)),  # a (1 - a)
     "tanh": Activation(tanh, tanh_grad, lambda A: 1.0 - A * A),  # 1 - a^2
     "identity": Activation(identity, identity_grad, np.ones_like),  # 1
 }
-"""Name -> :class:`Activation` ``(g, g_prime, g_prime_from_A)``."""
 
 
 def get_activation(name: str) -> Activation:

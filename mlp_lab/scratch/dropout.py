@@ -17,8 +17,6 @@ PyTorch's CPU dropout draws it (``torch.empty_like(A).bernoulli_(1 - p)``, then
 mask as ``torch.nn.Dropout(p)`` in training mode after ``torch.manual_seed``.
 """
 
-from __future__ import annotations
-
 from numbers import Real
 
 import numpy as np

@@ -8,13 +8,11 @@ and gradient entries that are nearly 0 can raise the error of a correct gradient
 check with smooth activations (tanh, sigmoid) first.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 
 import numpy as np
 
-from mlp_lab._validation import as_float_array, check_nonnegative, check_positive
+from mlp_lab._validation import NONNEGATIVE, POSITIVE, as_float_array, validate
 
 __all__ = ["numerical_gradient", "relative_error"]
 
@@ -60,7 +58,7 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, *, eps: float = 1e
         raise TypeError("x must be writeable (it is perturbed in place), got a read-only array")
     if x.size == 0:
         raise ValueError(f"x must not be empty, got shape {x.shape}")
-    eps = check_positive(eps, name="eps")
+    validate({"eps": POSITIVE}, eps=eps)
 
     def value() -> float:
         out = f()
@@ -113,7 +111,7 @@ def relative_error(a: np.ndarray, b: np.ndarray, *, floor: float = 1e-8) -> floa
     b = as_float_array(b, name="b")
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got a {a.shape} and b {b.shape}")
-    floor = check_nonnegative(floor, name="floor")
+    validate({"floor": NONNEGATIVE}, floor=floor)
     diff = np.abs(a - b)
     denom = np.maximum(np.abs(a) + np.abs(b), floor)
     ratio = np.divide(diff, denom, out=np.zeros_like(diff), where=diff > 0)

@@ -16,8 +16,6 @@ The results equal the plain engine's to rounding (chapter 9 checks it against a 
 measures what the tricks buy). :func:`step_flops` counts the work of a training step.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 
 import numpy as np

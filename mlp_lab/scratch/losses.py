@@ -16,8 +16,6 @@ Argument order: the network's output first, the targets second (``loss(Z, y)``, 
 scikit-learn does.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -106,22 +104,17 @@ def _ce_targets(y: object, shape: tuple[int, int]) -> np.ndarray:
     return Y
 
 
-def _binary_targets(y: object, m: int) -> np.ndarray:
-    """``m`` targets in [0, 1], shape ``(m,)`` or ``(m, 1)``."""
-    y = as_float_array(y, name="y", ndim=(1, 2))
-    if (y.ndim == 2 and y.shape[1] != 1) or len(y) != m:
-        raise ValueError(f"y must be {m} binary targets of shape (m,) or (m, 1), got shape {y.shape}")
-    if np.any((y < 0) | (y > 1)):
-        raise ValueError(f"y must hold targets in [0, 1] (probabilities of class 1), got {y[(y < 0) | (y > 1)][0]}")
-    return y
-
-
 def _bce_targets(y: object, shape: tuple[int, int]) -> np.ndarray:
-    """Targets ``(m, 1)`` for binary logits of ``shape = (m, 1)``."""
+    """Targets in [0, 1] ``(m, 1)`` (given as ``(m,)`` or ``(m, 1)``) for binary logits of ``shape = (m, 1)``."""
     if shape[1] != 1:
         raise ValueError(f"loss='bce' needs 1 output unit (one logit per sample), but the logits have {shape[1]} "
                          "columns; use loss='cross_entropy' for several classes")
-    return _binary_targets(y, shape[0]).reshape(shape)
+    y = as_float_array(y, name="y", ndim=(1, 2))
+    if (y.ndim == 2 and y.shape[1] != 1) or len(y) != shape[0]:
+        raise ValueError(f"y must be {shape[0]} binary targets of shape (m,) or (m, 1), got shape {y.shape}")
+    if np.any((y < 0) | (y > 1)):
+        raise ValueError(f"y must hold targets in [0, 1] (probabilities of class 1), got {y[(y < 0) | (y > 1)][0]}")
+    return y.reshape(shape)
 
 
 def _mse_targets(y: object, shape: tuple[int, ...]) -> np.ndarray:
@@ -140,17 +133,19 @@ class Loss(NamedTuple):
     value_and_grad: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
 
-LOSSES: dict[str, Loss] = {
-    "cross_entropy": Loss(_ce_targets, _cross_entropy),
-    "bce": Loss(_bce_targets, _bce),
-    "mse": Loss(_mse_targets, _mse),
-}
-"""Name -> :class:`Loss`, applied to a network's logits ``Z`` ``(m, K)``: ``"cross_entropy"``
-(labels ``(m,)`` or one-hot), ``"bce"`` (``K = 1``, targets in [0, 1]), ``"mse"`` (targets ``(m, K)``,
-or ``(m,)`` when ``K = 1``)."""
+#: Name -> :class:`Loss`, applied to a network's logits ``Z`` ``(m, K)``: ``"cross_entropy"``
+#: (labels ``(m,)`` or one-hot), ``"bce"`` (``K = 1``, targets in [0, 1]), ``"mse"`` (targets ``(m, K)``,
+#: or ``(m,)`` when ``K = 1``).
+LOSSES: dict[str, Loss] = {"cross_entropy": Loss(_ce_targets, _cross_entropy), "bce": Loss(_bce_targets, _bce),
+                           "mse": Loss(_mse_targets, _mse)}
 
 
 # ---------------------------------------------------------------------------- public functions
+
+
+def _check_ce(Z: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+    Z = as_float_array(Z, name="Z", ndim=2)
+    return Z, _ce_targets(y, Z.shape)
 
 
 def cross_entropy(Z: np.ndarray, y: np.ndarray) -> float:
@@ -162,21 +157,19 @@ def cross_entropy(Z: np.ndarray, y: np.ndarray) -> float:
     ``y``: integer labels ``(m,)`` in ``0..K-1``, or one-hot rows ``(m, K)``. As
     :func:`torch.nn.functional.cross_entropy`.
     """
-    Z = as_float_array(Z, name="Z", ndim=2)
-    return _cross_entropy(Z, _ce_targets(y, Z.shape))[0]
+    return _cross_entropy(*_check_ce(Z, y))[0]
 
 
 def cross_entropy_grad(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
     r"""Gradient of :func:`cross_entropy`, :math:`\frac{1}{m}(\operatorname{softmax}(Z) - Y)`, ``(m, K)``."""
-    Z = as_float_array(Z, name="Z", ndim=2)
-    return _cross_entropy(Z, _ce_targets(y, Z.shape))[1]
+    return _cross_entropy(*_check_ce(Z, y))[1]
 
 
 def _check_binary(z: object, y: object) -> tuple[np.ndarray, np.ndarray]:
     z = as_float_array(z, name="z", ndim=(1, 2))
     if z.ndim == 2 and z.shape[1] != 1:
         raise ValueError(f"z must be binary logits of shape (m,) or (m, 1), got shape {z.shape}")
-    return z, _binary_targets(y, len(z)).reshape(z.shape)
+    return z, _bce_targets(y, (len(z), 1)).reshape(z.shape)
 
 
 def binary_cross_entropy_with_logits(z: np.ndarray, y: np.ndarray) -> float:

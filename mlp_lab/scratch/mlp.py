@@ -21,12 +21,11 @@ Chapter 9 rewrites this engine with preallocated buffers (:mod:`mlp_lab.scratch.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Integral, Real
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mlp_lab._validation import Interval, Options, as_float_array, validate
+from mlp_lab._validation import NONNEGATIVE, POSITIVE_INT, SEED, Options, as_float_array, validate, validate_one
 from mlp_lab.scratch.activations import ACTIVATIONS, sigmoid
 from mlp_lab.scratch.losses import LOSSES, softmax
 
@@ -35,9 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["INITS", "MLP"]
 
+#: Weight initialisations (see :class:`MLP`'s ``init``): ``he`` N(0, 2 / n_{l-1}) (He et al., 2015, for ReLU),
+#: ``xavier`` N(0, 2 / (n_{l-1} + n_l)) (Glorot & Bengio, 2010, normal, for tanh/sigmoid), ``normal`` N(0, 0.01^2).
 INITS = ("he", "xavier", "normal")
-"""Weight initialisations (see :class:`MLP`'s ``init``): ``he`` N(0, 2 / n_{l-1}) (He et al., 2015, for ReLU),
-``xavier`` N(0, 2 / (n_{l-1} + n_l)) (Glorot & Bengio, 2010, normal, for tanh/sigmoid), ``normal`` N(0, 0.01^2)."""
 
 
 def _init_std(init: str, n_in: int, n_out: int) -> float:
@@ -76,8 +75,7 @@ class MLP:
     """
 
     _constraints = {"layer_sizes": [list, tuple, np.ndarray], "activation": [Options(ACTIVATIONS)],
-                    "init": [Options(INITS)], "seed": [Interval(Integral, 0, 2**63, closed="left")],
-                    "loss": [Options(LOSSES)], "l2": [Interval(Real, 0, None, closed="left")]}
+                    "init": [Options(INITS)], "seed": SEED, "loss": [Options(LOSSES)], "l2": NONNEGATIVE}
 
     def __init__(self, layer_sizes: Sequence[int], *, activation: str = "relu", init: str = "he",
                  seed: int = 0) -> None:
@@ -85,16 +83,14 @@ class MLP:
         if len(layer_sizes) < 2:
             raise ValueError(f"layer_sizes needs at least 2 entries (inputs and outputs), got {list(layer_sizes)}")
         for i, n in enumerate(layer_sizes):
-            validate({f"layer_sizes[{i}]": [Interval(Integral, 1, None)]}, **{f"layer_sizes[{i}]": n})
+            validate_one(f"layer_sizes[{i}]", n, POSITIVE_INT)
         self.layer_sizes = tuple(int(n) for n in layer_sizes)
         self.activation, self.init, self.seed = activation, init, int(seed)
         self._g, self._g_prime = ACTIVATIONS[activation]
         rng = np.random.default_rng(self.seed)
-        self.weights: list[np.ndarray] = []
-        self.biases: list[np.ndarray] = []
-        for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):
-            self.weights.append(_init_std(init, n_in, n_out) * rng.standard_normal((n_out, n_in)))  # (n_l, n_{l-1})
-            self.biases.append(np.zeros(n_out))  # (n_l,)
+        shapes = list(zip(self.layer_sizes[1:], self.layer_sizes[:-1], strict=True))  # (n_l, n_{l-1}), layer by layer
+        self.weights = [_init_std(init, n_in, n_out) * rng.standard_normal((n_out, n_in)) for n_out, n_in in shapes]
+        self.biases = [np.zeros(n_out) for n_out, _ in shapes]  # (n_l,)
         self._cache: tuple[list[np.ndarray], list[np.ndarray]] | None = None
 
     def __repr__(self) -> str:
@@ -276,12 +272,10 @@ class MLP:
         from torch import nn
 
         self._check_params()
-        modules = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "identity": nn.Identity}
+        g = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "identity": nn.Identity}[self.activation]
         layers: list[nn.Module] = []
-        for l, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+        for W, b in zip(self.weights, self.biases, strict=True):
             linear = nn.utils.skip_init(nn.Linear, W.shape[1], W.shape[0], dtype=torch.float64)
-            with torch.no_grad():
-                linear.weight.copy_(torch.from_numpy(W))
-                linear.bias.copy_(torch.from_numpy(b))
-            layers += [linear, modules[self.activation]()] if l < self.n_layers - 1 else [linear]
-        return nn.Sequential(*layers)
+            linear.weight, linear.bias = nn.Parameter(torch.tensor(W)), nn.Parameter(torch.tensor(b))
+            layers += [linear, g()]
+        return nn.Sequential(*layers[:-1])  # the output layer stays linear

@@ -18,19 +18,15 @@ Example
 array([ 0.9, -1.9])
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from numbers import Real
 
 import numpy as np
 
-from mlp_lab._validation import Interval, validate, validate_one
+from mlp_lab._validation import NONNEGATIVE, POSITIVE, Interval, validate, validate_one
 
 __all__ = ["SGD", "Adam"]
 
-_POSITIVE = [Interval(Real, 0, None, closed="neither")]
-_NONNEGATIVE = [Interval(Real, 0, None, closed="left")]
 
 
 def _check_params(params: object) -> list[np.ndarray]:
@@ -52,7 +48,7 @@ def _check_params(params: object) -> list[np.ndarray]:
 class _Optimizer:
     """Shared parts: the parameters, ``lr`` (re-checked when a schedule sets it), the checks on ``grads``."""
 
-    _constraints = {"lr": _POSITIVE, "weight_decay": _NONNEGATIVE, "check_finite": [bool]}
+    _constraints = {"lr": POSITIVE, "weight_decay": NONNEGATIVE, "check_finite": [bool]}
 
     def __init__(self, params: Sequence[np.ndarray], **hyper: object) -> None:
         validate(self._constraints, **hyper)
@@ -68,7 +64,7 @@ class _Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        validate({"lr": _POSITIVE}, lr=value)
+        validate({"lr": POSITIVE}, lr=value)
         self._lr = float(value)
 
     def _check_grads(self, grads: object) -> list[np.ndarray]:
@@ -117,7 +113,7 @@ class SGD(_Optimizer):
         :meth:`step` refuses NaN/inf gradients with a ValueError.
     """
 
-    _constraints = {**_Optimizer._constraints, "momentum": _NONNEGATIVE, "nesterov": [bool]}
+    _constraints = {**_Optimizer._constraints, "momentum": NONNEGATIVE, "nesterov": [bool]}
 
     def __init__(self, params: Sequence[np.ndarray], *, lr: float, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0, check_finite: bool = True) -> None:
@@ -186,7 +182,7 @@ class Adam(_Optimizer):
         :math:`m_t, v_t` per parameter.
     """
 
-    _constraints = {**_Optimizer._constraints, "betas": [tuple, list], "eps": _POSITIVE, "decoupled": [bool]}
+    _constraints = {**_Optimizer._constraints, "betas": [tuple, list], "eps": POSITIVE, "decoupled": [bool]}
 
     def __init__(self, params: Sequence[np.ndarray], *, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, decoupled: bool = False,
@@ -198,8 +194,7 @@ class Adam(_Optimizer):
         for i, beta in enumerate(betas):
             validate_one(f"betas[{i}]", beta, [Interval(Real, 0, 1, closed="left")])
         self.betas = (float(betas[0]), float(betas[1]))
-        self.m = [np.zeros_like(p) for p in self.params]
-        self.v = [np.zeros_like(p) for p in self.params]
+        self.m, self.v = ([np.zeros_like(p) for p in self.params] for _ in "mv")  # m_0 = v_0 = 0
 
     def step(self, grads: Sequence[np.ndarray]) -> None:
         """Update every parameter in place from its gradient (same order and shapes as ``params``)."""

@@ -28,25 +28,22 @@ Example
 [0.1, 0.0854, 0.05, 0.0146, 0.0]
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
 
-from mlp_lab._validation import Interval, validate
+from mlp_lab._validation import POSITIVE, POSITIVE_INT, Interval, validate
 
 __all__ = ["clip_grad_norm", "cosine_lr", "exponential_lr", "linear_lr", "lr_range", "step_lr", "warmup_cosine_lr"]
 
-_POSITIVE, _POSITIVE_INT = [Interval(Real, 0, None, closed="neither")], [Interval(Integral, 1, None)]
-_CONSTRAINTS = {"t": [Interval(Integral, 0, None)], "lr": _POSITIVE, "gamma": _POSITIVE, "lr_min": _POSITIVE,
-                "lr_max": _POSITIVE, "max_norm": _POSITIVE, "step_size": _POSITIVE_INT, "T_max": _POSITIVE_INT,
-                "total_iters": _POSITIVE_INT, "warmup": _POSITIVE_INT, "steps": [Interval(Integral, 2, None)],
+#: What each argument of this module's functions accepts.
+_CONSTRAINTS = {"t": [Interval(Integral, 0, None)], "lr": POSITIVE, "gamma": POSITIVE, "lr_min": POSITIVE,
+                "lr_max": POSITIVE, "max_norm": POSITIVE, "step_size": POSITIVE_INT, "T_max": POSITIVE_INT,
+                "total_iters": POSITIVE_INT, "warmup": POSITIVE_INT, "steps": [Interval(Integral, 2, None)],
                 "eta_min": [Interval(Real, 0, None)], "eps": [Interval(Real, 0, None)],
                 "start_factor": [Interval(Real, 0, 1, closed="right")], "end_factor": [Interval(Real, 0, 1)]}
-"""What each argument of this module's functions accepts."""
 
 
 def step_lr(t: int, *, lr: float, step_size: int, gamma: float = 0.1) -> float:

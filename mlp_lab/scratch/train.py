@@ -31,14 +31,11 @@ Example
 True
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
-from numbers import Integral, Real
 
 import numpy as np
 
-from mlp_lab._validation import Interval, Options, validate
+from mlp_lab._validation import NONNEGATIVE, POSITIVE_INT, SEED, Options, validate
 from mlp_lab.scratch.losses import LOSSES
 from mlp_lab.scratch.mlp import MLP
 from mlp_lab.scratch.optim import SGD, Adam
@@ -82,36 +79,6 @@ def _data_loss(net: MLP, X: np.ndarray, Y: np.ndarray, loss: str) -> float:
     return LOSSES[loss].value_and_grad(Z, Y)[0]
 
 
-class _Recorder:
-    """The curves of a run, and the best weights so far when early stopping is on."""
-
-    def __init__(self, net: MLP, loss: str, train: tuple, val: tuple | None, patience: int | None) -> None:
-        self.net, self.loss, self.data, self.patience = net, loss, {"train": train}, patience
-        if val is not None:
-            self.data["val"] = val
-        self.curves: dict[str, list[float]] = {name: [] for name in self.data}
-        self.best, self.best_params = 0, None
-        self.record()
-
-    def record(self) -> bool:
-        """Append the current losses; return True when ``patience`` records passed without a new best."""
-        for name, (X, Y) in self.data.items():
-            self.curves[name].append(_data_loss(self.net, X, Y, self.loss))
-        if "val" not in self.curves:
-            return False
-        val = self.curves["val"]
-        if len(val) == 1 or val[-1] < val[self.best]:
-            self.best = len(val) - 1
-            if self.patience is not None:
-                self.best_params = [p.copy() for p in self.net.parameters()]
-        return self.patience is not None and len(val) - 1 - self.best >= self.patience
-
-    def restore_best(self) -> None:
-        """Put the weights of the best validation loss back into the network."""
-        for p, p_best in zip(self.net.parameters(), self.best_params, strict=True):
-            p[...] = p_best
-
-
 def _step(net: MLP, optimizer: SGD | Adam, X: np.ndarray, Y: np.ndarray, *, loss: str, l2: float) -> bool:
     """One optimizer step on the batch ``(X, Y)``; False (and no update) if a gradient is not finite."""
     _, dW, db = net._loss_and_grads(X, Y, loss, l2)
@@ -122,11 +89,10 @@ def _step(net: MLP, optimizer: SGD | Adam, X: np.ndarray, Y: np.ndarray, *, loss
     return True
 
 
-_CONSTRAINTS = {"net": [MLP], "optimizer": [SGD, Adam], "epochs": [Interval(Integral, 1, None)],
-                "batch_size": [Interval(Integral, 1, None), None], "l2": [Interval(Real, 0, None, closed="left")],
-                "seed": [Interval(Integral, 0, 2**63, closed="left")], "patience": [Interval(Integral, 1, None), None],
+#: What each argument of :func:`train` accepts (data are checked by :meth:`MLP.check_data`).
+_CONSTRAINTS = {"net": [MLP], "optimizer": [SGD, Adam], "epochs": POSITIVE_INT, "batch_size": [*POSITIVE_INT, None],
+                "l2": NONNEGATIVE, "seed": SEED, "patience": [*POSITIVE_INT, None],
                 "record": [Options(("epoch", "step"))]}
-"""What each argument of :func:`train` accepts (data are checked by :meth:`MLP.check_data`)."""
 
 
 def train(net: MLP, optimizer: SGD | Adam, X: np.ndarray, y: np.ndarray, *, loss: str, epochs: int,
@@ -192,10 +158,23 @@ def train(net: MLP, optimizer: SGD | Adam, X: np.ndarray, y: np.ndarray, *, loss
         raise ValueError("pass both X_val and y_val, or neither")
     if patience is not None and not has_val:
         raise ValueError("patience needs validation data: pass X_val and y_val")
-    X, Y = net.check_data(X, y, loss=loss)  # validated once; rows are sliced below
-    val = net.check_data(X_val, y_val, loss=loss) if has_val else None
-    rng = np.random.default_rng(seed)
-    run = _Recorder(net, loss, (X, Y), val, patience)
+    data = {"train": net.check_data(X, y, loss=loss)}  # validated once; rows are sliced below
+    if has_val:
+        data["val"] = net.check_data(X_val, y_val, loss=loss)
+    curves, best, best_params = {name: [] for name in data}, 0, None
+
+    def measure() -> bool:
+        """Append the current losses; True when ``patience`` records passed without a new best."""
+        nonlocal best, best_params
+        for name, (X_, Y_) in data.items():
+            curves[name].append(_data_loss(net, X_, Y_, loss))
+        val = curves.get("val", [])
+        if val and (len(val) == 1 or val[-1] < val[best]):
+            best, best_params = len(val) - 1, [p.copy() for p in net.parameters()] if patience else None
+        return patience is not None and len(val) - 1 - best >= patience
+
+    measure()
+    (X, Y), rng = data["train"], np.random.default_rng(seed)
     m = len(X)
     size = m if batch_size is None else batch_size
     steps, diverged, stopped_early = 0, False, False
@@ -207,12 +186,12 @@ def train(net: MLP, optimizer: SGD | Adam, X: np.ndarray, y: np.ndarray, *, loss
                 diverged = True
                 break
             steps += 1
-            if record == "step" and (stopped_early := run.record()):
+            if record == "step" and (stopped_early := measure()):
                 break
-        if diverged or stopped_early or (record == "epoch" and (stopped_early := run.record())):
+        if diverged or stopped_early or (record == "epoch" and (stopped_early := measure())):
             break
-    if patience is not None:
-        run.restore_best()
-    val_curve = np.array(run.curves["val"]) if has_val else None
-    return Curves(np.array(run.curves["train"]), val_curve, steps, run.best if has_val else None,
-                  diverged, stopped_early)
+    if best_params is not None:  # early stopping: put back the weights of the best validation loss
+        for p, p_best in zip(net.parameters(), best_params, strict=True):
+            p[...] = p_best
+    return Curves(np.array(curves["train"]), np.array(curves["val"]) if has_val else None, steps,
+                  best if has_val else None, diverged, stopped_early)
