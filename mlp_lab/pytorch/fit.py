@@ -210,11 +210,14 @@ def _epoch(net: nn.Module, opt: torch.optim.Optimizer, loss: str, batches, weigh
         opt.zero_grad(set_to_none=True)
         (J if world == 1 else J * (world * share)).backward()  # DDP then averages the ranks' gradients
         opt.step()
-        losses.append(J.detach() * share)
-    losses = torch.stack(losses)  # (n_batches,) on the device
-    if world > 1:
-        torch.distributed.all_reduce(losses)  # summed over the ranks: each batch's J_B
-    values = [losses[0] if weights is None else losses @ weights]
+        losses.append(J.detach() if world == 1 else J.detach() * share)  # one process: share is 1
+    if weights is None and world == 1:  # full batch in one process: the one J_B (no per-epoch stacking)
+        values = losses
+    else:
+        losses = torch.stack(losses)  # (n_batches,) on the device
+        if world > 1:
+            torch.distributed.all_reduce(losses)  # summed over the ranks: each batch's J_B
+        values = [losses[0] if weights is None else losses @ weights]
     if metrics or val:
         model = getattr(net, "module", net).eval()  # under DDP, the wrapped model
         with torch.no_grad():
