@@ -29,9 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import re
 import statistics
 import sys
 import time
@@ -40,6 +37,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from benchmarks.environment import environment, environment_lines
 from mlp_lab._cli import positive_int
 from mlp_lab.scratch import MLP
 from mlp_lab.scratch.inplace import InplaceMLP, step_flops
@@ -75,54 +73,6 @@ def matmul_peak_gflops(n: int, repeats: int, clock: str = "wall") -> float:
     out = np.empty((n, n))
     seconds = statistics.median(_times(lambda: np.matmul(A, B, out=out), repeats, clock=clock))
     return 2 * n**3 / seconds / 1e9
-
-
-def environment() -> dict[str, object]:
-    """BLAS libraries, versions and thread counts of this process (after torch is imported)."""
-    import torch
-
-    info: dict[str, object] = {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "torch": torch.__version__,
-        "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-    }
-    try:
-        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        info["numpy_blas"] = f"{blas.get('name')} {blas.get('version')}"
-    except Exception:  # older NumPy: no dict mode
-        info["numpy_blas"] = "unknown"
-    found = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
-    info["torch_blas"] = found.group(1) if found else "unknown"
-    try:
-        from threadpoolctl import threadpool_info
-
-        info["threadpools"] = [
-            {
-                "api": pool.get("internal_api"),
-                "version": pool.get("version"),
-                "threads": pool.get("num_threads"),
-                "library": os.path.basename(str(pool.get("filepath", ""))),
-            }
-            for pool in threadpool_info()
-        ]
-    except ImportError:
-        info["threadpools"] = "threadpoolctl not installed"
-    return info
-
-
-def environment_lines(env: dict[str, object]) -> list[str]:
-    """:func:`environment` as the lines both benchmarks print: versions, BLAS and thread pools."""
-    lines = [f"numpy {env['numpy']} ({env['numpy_blas']}), torch {env['torch']} (BLAS {env['torch_blas']}, "
-             f"{env['torch_threads']} threads), {env['cpu_count']} CPUs, python {env['python']}"]
-    pools = env["threadpools"]
-    if isinstance(pools, list):
-        lines += [f"  threadpool: {pool['api']} {pool['version']}, {pool['threads']} threads ({pool['library']})"
-                  for pool in pools]
-    else:
-        lines.append(f"  threadpools: {pools}")
-    return lines
 
 
 ENGINES = ("plain", "inplace", "torch")

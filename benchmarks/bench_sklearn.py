@@ -421,7 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     import torch
 
-    from benchmarks.bench_engine import environment, environment_lines
+    from benchmarks.environment import environment, environment_lines
 
     limiter = None
     torch_threads = torch.get_num_threads()

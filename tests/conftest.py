@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,3 +105,14 @@ def strict_build() -> dict:
     stdout, stderr = (log.read() for log in _build["logs"])
     result = subprocess.CompletedProcess(_build["cmd"], proc.returncode, stdout, stderr)
     return {"cmd": _build["cmd"], "proc": result, "html": _build["out"] / "_build" / "html"}
+
+
+def make_blobs(n_samples: int, *, n_classes: int, std: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian clusters around centres on a circle of radius 2 (test data)."""
+    rng = np.random.default_rng(seed)
+    angles = 2 * np.pi * np.arange(n_classes) / n_classes
+    centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (K, 2)
+    y = np.repeat(np.arange(n_classes), -(-n_samples // n_classes))[:n_samples]
+    X = centres[y] + std * rng.standard_normal((n_samples, 2))
+    order = rng.permutation(n_samples)
+    return X[order], y[order]

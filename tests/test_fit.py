@@ -16,17 +16,7 @@ from torch import nn
 from mlp_lab.data import rust_lab_dataset
 from mlp_lab.pytorch import History, TrainingDiverged, fit, make_optimizer, resolve_device
 
-
-def make_blobs(n_samples: int, *, n_classes: int, std: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian clusters around centres on a circle of radius 2 (test data)."""
-    rng = np.random.default_rng(seed)
-    angles = 2 * np.pi * np.arange(n_classes) / n_classes
-    centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (K, 2)
-    y = np.repeat(np.arange(n_classes), -(-n_samples // n_classes))[:n_samples]
-    X = centres[y] + std * rng.standard_normal((n_samples, 2))
-    order = rng.permutation(n_samples)
-    return X[order], y[order]
-
+from conftest import make_blobs
 
 
 def small_net(n_in: int = 2, n_hidden: int = 8, n_out: int = 1, *, seed: int = 0) -> nn.Sequential:

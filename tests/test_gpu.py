@@ -14,17 +14,7 @@ import torch
 from mlp_lab.pytorch import fit
 from mlp_lab.pytorch.lab import build_seed_network, run_lab
 
-
-def make_blobs(n_samples: int, *, n_classes: int, std: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian clusters around centres on a circle of radius 2 (test data)."""
-    rng = np.random.default_rng(seed)
-    angles = 2 * np.pi * np.arange(n_classes) / n_classes
-    centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (K, 2)
-    y = np.repeat(np.arange(n_classes), -(-n_samples // n_classes))[:n_samples]
-    X = centres[y] + std * rng.standard_normal((n_samples, 2))
-    order = rng.permutation(n_samples)
-    return X[order], y[order]
-
+from conftest import make_blobs
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (none on this machine)")
 
