@@ -14,8 +14,6 @@
  * - A code block that scrolls sideways must be reachable by the keyboard (scrollable-region-focusable):
  *   the theme does this when the page loads, but a block inside a solution is folded then, and gets
  *   its tab stop here when it is unfolded.
- * - An animation's frame slider (matplotlib's HTML animation) has no label: it gets one, unless the
- *   page already gives it one.
  */
 (() => {
   let scrollingTables = 0;
@@ -40,13 +38,6 @@
       scrollingTables += 1;
       box.setAttribute("role", "region");
       box.setAttribute("aria-label", `table ${scrollingTables} (scrolls sideways)`);
-    });
-    document.querySelectorAll('input[type="range"]').forEach((slider) => {
-      const labelled = slider.labels.length > 0 || slider.hasAttribute("aria-label")
-        || slider.hasAttribute("aria-labelledby");
-      if (!labelled) {
-        slider.setAttribute("aria-label", "animation frame");
-      }
     });
     fixScrollables();
   };

@@ -683,4 +683,3 @@ def _describe_failure(spec: Spec, case: Case, outcome: Outcome) -> tuple[str, st
     if len(case.labels) > 1:
         text += f" (wrong: {', '.join(w[0] for w in wrong)}; right: {', '.join(right) or 'none'})"
     return text, None
-_diagnose = diagnose  # the name before issue 21
