@@ -173,3 +173,22 @@ def test_pre_save_hook_keeps_the_machine_out_and_refolds():
     other = {"type": "file", "format": "text", "content": "# README\n"}
     pre_save_hook(other, path="README.md")
     assert other["content"] == "# README\n"
+
+
+@pytest.mark.parametrize("value", [0.125, 3, "0.50", [1, 2], {"a": 1.5}])
+@pytest.mark.parametrize("display", [False, True])
+def test_course_glue_stores_what_myst_nb_glue_stores(monkeypatch, value, display):
+    import myst_nb
+    import myst_nb.ext.glue
+
+    from mlp_lab.course import glue as course_glue
+
+    calls = {}
+    for key, module in (("myst_nb", myst_nb.ext.glue), ("course", course_glue)):
+        monkeypatch.setattr(module, "ipy_display", lambda *a, key=key, **kw: calls.setdefault(key, (a, kw)))
+    myst_nb.glue("k", value, display=display)
+    course_glue.glue("k", value, display=display)
+    assert calls["course"] == calls["myst_nb"]
+    (bundle,), kwargs = calls["course"]
+    assert kwargs["metadata"]["scrapbook"] == {"name": "k", "mime_prefix": "" if display else course_glue.GLUE_PREFIX}
+    assert (course_glue.GLUE_PREFIX + "text/plain" in bundle) is not display
