@@ -59,9 +59,11 @@ RUN_TIMEOUT_MS = 240_000
 RUN = os.environ.get("MLP_LAB_JUPYTERLAB_RUN", "00,01,03")
 GLUE_PROBLEMS: list[str] | None = None  # what test_chapters_in_jupyterlab found about glued numbers
 
-# A glue role in a markdown cell's source: jupyterlab-myst shows its content (the glued name, e.g.
-# `fwd_random_acc:.1f`) as plain text, not the number.
+# A glue role in a markdown cell's source. jupyterlab-myst alone shows its content (the glued name,
+# e.g. `fwd_random_acc:.1f`); the course's contents manager hands JupyterLab the value instead.
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
+GLUE_PREFIX = "application/papermill.record/"
+NOT_STORED = "[not stored]"  # as rendered (mlp_lab.course.glue_prose.NOT_STORED is its Markdown)
 # Text that reads as MyST markup, searched in the rendered markdown with code and maths removed.
 RAW_MYST = ["{ref}", "{doc}", "{eq}", "{cite}", "{glue", "{term}", "{numref}", "{exercise}", "{solution",
             "```", ":::", ":class:", ":label:", "$$", "(label)="]
@@ -163,6 +165,15 @@ async () => {
 }
 """
 
+SHOW_CELL = r"""
+([path, index]) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.widgets("main").find((w) => w.context && w.context.path === path);
+  app.shell.activateById(panel.id);
+  panel.content.widgets[index].node.scrollIntoView({ block: "center" });
+}
+"""
+
 SHOW_EXERCISE = r"""
 ([path]) => {
   const app = window.jupyterapp;
@@ -212,6 +223,42 @@ def chapters() -> list[str]:
 def runs(name: str) -> bool:
     """Whether the test runs all cells of this chapter (MLP_LAB_JUPYTERLAB_RUN)."""
     return RUN == "all" or any(name.startswith(w) for w in RUN.split(",") if w)
+
+
+def expected_glue(nb: dict) -> dict[int, list[tuple[str, str]]]:
+    """Per markdown cell of a stored chapter: (role, the text the site shows for it) for each glue role.
+
+    The text is myst-nb's own formatting of the value the chapter's outputs hold (the function the
+    site's build calls); a value whose output is not stored (a timing) shows `NOT_STORED`.
+    """
+    from myst_nb.core.variables import format_plain_text
+
+    values = {}
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            record = out.get("metadata", {}).get("scrapbook")
+            if record and GLUE_PREFIX + "text/plain" in out.get("data", {}):
+                values[record["name"]] = "".join(out["data"][GLUE_PREFIX + "text/plain"])
+    expected = {}
+    for i, cell in enumerate(nb["cells"]):
+        roles = GLUE_ROLE.finditer("".join(cell["source"])) if cell["cell_type"] == "markdown" else []
+        for role in roles:
+            key, fmt = role.group(1).rsplit(":", 1) if ":" in role.group(1) else (role.group(1), "s")
+            shown = format_plain_text(values[key], fmt) if key in values else NOT_STORED
+            expected.setdefault(i, []).append((role.group(0), shown))
+    return expected
+
+
+def glue_problems(where: str, text: str, expected: list[tuple[str, str]]) -> list[str]:
+    """Whether the rendered ``text`` shows each expected value, in order, as a whole number."""
+    text, found, at = " ".join(text.split()), [], 0
+    for role, shown in expected:
+        match = re.compile(r"(?<![\w.])" + re.escape(shown) + r"(?![\w]|\.\d)").search(text, at)
+        if match is None:
+            found.append(f"{where} shows no {shown!r} for {role} (after ...{text[max(0, at - 60) : at]!r})")
+        else:
+            at = match.end()
+    return found
 
 
 def installed_config_problems() -> list[str]:
@@ -363,11 +410,12 @@ async def call(page, script: str, arg, what: str, timeout: float = 120):
         raise AssertionError(f"JupyterLab did not {what} within {timeout} s") from None
 
 
-async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: asyncio.Lock,
-                        glue: list[str]) -> tuple[list[str], dict]:
+async def check_chapter(page, name: str, gated: list[int], glued: dict[int, list[tuple[str, str]]], spawned,
+                        front_lock: asyncio.Lock, glue: list[str]) -> tuple[list[str], dict]:
     """Open, check, run all (if `runs`) and save one chapter, then open and save its `.md` twin.
 
-    Returns the problems and the times; raw glue roles go to ``glue``.
+    ``glued``: the values each markdown cell must show (`expected_glue`). Returns the problems and
+    the times; raw glue roles and missing or wrong glued values go to ``glue``.
     """
     problems: list[str] = []
     times: dict[str, float] = {}
@@ -392,9 +440,11 @@ async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: 
                     around = cell["text"][max(0, at - 60) : at + 60]
                     (glue if raw == "{glue" else problems).append(
                         f"{ipynb}: cell {i} shows raw MyST {raw!r}: ...{around!r}...")
-            for key in GLUE_ROLE.findall(cell["source"] or ""):
-                if key in (cell["text"] or ""):
-                    glue.append(f"{ipynb}: cell {i} shows the glued name {key!r}, not its value")
+            # A folded cell (a solution's) is not rendered until opened: what it will render, its source.
+            seen = cell["text"] if cell["text"] is not None else cell["source"] or ""
+            if cell["text"] is None and "{glue" in seen:
+                glue.append(f"{ipynb}: folded cell {i} holds a raw glue role: {seen[:120]!r}")
+            glue += glue_problems(f"{ipynb}: cell {i}", seen, glued.get(i, []))
             if cell["openDropdowns"]:
                 problems.append(f"{ipynb}: cell {i} has an unfolded dropdown (a solution?)")
     for i in gated:
@@ -404,6 +454,10 @@ async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: 
         if await call(page, SHOW_EXERCISE, [ipynb], "show an exercise"):
             await page.wait_for_timeout(300)
             await page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-exercise.png"))
+        if glued:  # the first paragraph with a glued number
+            await call(page, SHOW_CELL, [ipynb, min(glued)], "show a glued number")
+            await page.wait_for_timeout(300)
+            await page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-glue.png"))
 
     if runs(name):
         start = time.monotonic()
@@ -442,7 +496,9 @@ def test_chapters_in_jupyterlab(tmp_path):
     (tmp_path / "state").mkdir()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     names = chapters()
-    gated = {n: gated_solution_cells(json.loads((NOTEBOOKS / f"{n}.ipynb").read_text())["cells"]) for n in names}
+    stored = {n: json.loads((NOTEBOOKS / f"{n}.ipynb").read_text()) for n in names}
+    gated = {n: gated_solution_cells(nb["cells"]) for n, nb in stored.items()}
+    glued = {n: expected_glue(nb) for n, nb in stored.items()}
     server, base, token = start_lab(repo, tmp_path / "state")
     seen: set[int] = set()
     times: dict[str, dict] = {}
@@ -466,7 +522,8 @@ def test_chapters_in_jupyterlab(tmp_path):
 
             async def one(name: str) -> None:
                 async with limit:
-                    found, times[name] = await check_chapter(page, name, gated[name], spawned, front_lock, glue)
+                    found, times[name] = await check_chapter(page, name, gated[name], glued[name], spawned, front_lock,
+                                                             glue)
                     problems.extend(found)
 
             try:
@@ -489,11 +546,10 @@ def test_chapters_in_jupyterlab(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 22 item 3, not done yet: glued numbers ({glue:text} roles) show as "
-                   "raw role text in JupyterLab; strict, so the day they render this fails until the mark goes")
 def test_glued_numbers_read_as_prose_in_jupyterlab():
+    """Every `{glue:text}` role of every chapter opened shows, rendered, the value the site shows."""
     if GLUE_PROBLEMS is None:
         pytest.skip("test_chapters_in_jupyterlab did not run in this session")
     assert not GLUE_PROBLEMS, (
-        f"{len(GLUE_PROBLEMS)} markdown cells show a raw glue role:\n" + "\n".join(GLUE_PROBLEMS[:20])
+        f"{len(GLUE_PROBLEMS)} glued numbers do not read as prose:\n" + "\n".join(GLUE_PROBLEMS[:20])
     )
