@@ -63,6 +63,7 @@ GLUE_PROBLEMS: list[str] | None = None  # what test_chapters_in_jupyterlab found
 # e.g. `fwd_random_acc:.1f`); the course's contents manager hands JupyterLab the value instead.
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
 GLUE_PREFIX = "application/papermill.record/"
+UNESCAPE = re.compile(r"\\([!-/:-@[-`{-~])")  # a backslash before ASCII punctuation: Markdown's escape
 NOT_STORED = "[not stored]"  # as rendered (mlp_lab.course.glue_prose.NOT_STORED is its Markdown)
 # Text that reads as MyST markup, searched in the rendered markdown with code and maths removed.
 RAW_MYST = ["{ref}", "{doc}", "{eq}", "{cite}", "{glue", "{term}", "{numref}", "{exercise}", "{solution",
@@ -440,8 +441,9 @@ async def check_chapter(page, name: str, gated: list[int], glued: dict[int, list
                     around = cell["text"][max(0, at - 60) : at + 60]
                     (glue if raw == "{glue" else problems).append(
                         f"{ipynb}: cell {i} shows raw MyST {raw!r}: ...{around!r}...")
-            # A folded cell (a solution's) is not rendered until opened: what it will render, its source.
-            seen = cell["text"] if cell["text"] is not None else cell["source"] or ""
+            # A folded cell (a solution's) is not rendered until opened: what it will render is its
+            # source, read with Markdown's backslash escapes undone.
+            seen = cell["text"] if cell["text"] is not None else UNESCAPE.sub(r"\1", cell["source"] or "")
             if cell["text"] is None and "{glue" in seen:
                 glue.append(f"{ipynb}: folded cell {i} holds a raw glue role: {seen[:120]!r}")
             glue += glue_problems(f"{ipynb}: cell {i}", seen, glued.get(i, []))
