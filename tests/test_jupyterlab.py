@@ -7,9 +7,12 @@ copy every chapter's `.ipynb` is first made newer than its `.md` twin, half of t
 by `git checkout` of the notebook (what a learner's `git checkout`/`git pull` does): Jupytext must
 still open them. For each chapter it opens `notebooks/NN-name.ipynb`, checks that it opened without
 the unsaved-changes mark once its kernel has started, that the MyST of every markdown cell rendered
-(no role, directive fence, option line or `$$` left as text) and that gated solutions are folded;
+(no role, directive fence, option line or `$$` left as text), that every glued number shows, in
+its place, the value the site shows for it (myst-nb's own formatting of the value stored in the
+chapter's outputs; `[not stored]` where the output is not kept) and that gated solutions are folded;
 for the chapters it runs (`RUN`, see below) it runs all cells and checks that none printed an
-error; it saves every chapter, then opens the `.md` twin as a Jupytext notebook and saves it too.
+error; it saves every chapter, then opens the `.md` twin as a Jupytext notebook (in a background
+tab) and saves it too.
 Afterwards `git status --porcelain` of the copy must be empty, with no exemption: the committed
 files are in the form JupyterLab writes, and the timing cells' outputs are not stored (the pre-save
 hook drops them). The server and every kernel it started are stopped at the end.
@@ -25,7 +28,8 @@ The fast tests check that the set-up installed the project's Jupyter settings an
 chapter pair is normalised (`python tools/normalize_notebooks.py`).
 
 Environment overrides: MLP_LAB_CHROMIUM (the browser), MLP_LAB_SCREENSHOTS (where a screenshot of
-each chapter's first exercise and the run-all times are written, default /tmp/mlp-lab-screenshots),
+each chapter's first exercise, of the first glued numbers of chapters 01 and 09, and the run-all times
+are written, default /tmp/mlp-lab-screenshots),
 MLP_LAB_JUPYTERLAB_CHAPTERS (comma-separated name prefixes, e.g. `01,03`, to check only those),
 MLP_LAB_JUPYTERLAB_RUN (name prefixes of the chapters to run, default `00,01,03`; `all` for every one),
 MLP_LAB_JUPYTERLAB_JOBS (chapters open at a time, default 3).
@@ -63,6 +67,7 @@ GLUE_PROBLEMS: list[str] | None = None  # what test_chapters_in_jupyterlab found
 # e.g. `fwd_random_acc:.1f`); the course's contents manager hands JupyterLab the value instead.
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
 GLUE_PREFIX = "application/papermill.record/"
+GLUE_SCREENSHOTS = ("01", "09")  # chapters whose first glued paragraph is shot: values; [not stored]
 UNESCAPE = re.compile(r"\\([!-/:-@[-`{-~])")  # a backslash before ASCII punctuation: Markdown's escape
 NOT_STORED = "[not stored]"  # as rendered (mlp_lab.course.glue_prose.NOT_STORED is its Markdown)
 # Text that reads as MyST markup, searched in the rendered markdown with code and maths removed.
@@ -70,9 +75,10 @@ RAW_MYST = ["{ref}", "{doc}", "{eq}", "{cite}", "{glue", "{term}", "{numref}", "
             "```", ":::", ":class:", ":label:", "$$", "(label)="]
 
 PROBE = r"""
-async ([path, factory, scroll]) => {
+async ([path, factory, scroll, activate]) => {
   const app = window.jupyterapp;
-  const panel = await app.commands.execute("docmanager:open", { path, factory });
+  // activate false: a tab in the background, whose cells need not render (nothing reads them).
+  const panel = await app.commands.execute("docmanager:open", { path, factory, options: { activate } });
   await panel.context.ready;
   await panel.sessionContext.ready;
   // Cells render as they come into view: bring each markdown cell there once.
@@ -154,6 +160,17 @@ ALL_RAN = r"""
   const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
   return kernel && kernel.status === "idle" && panel.content.widgets.every((c) => c.model.type !== "code"
     || (c.model.executionCount !== null && c.model.executionState !== "running"));
+}
+"""
+
+# The `.md` twins are only opened and saved: JupyterLab's default windowing for them (cells render as
+# they scroll into view) spares rendering every cell a second time. Jupytext's own widget factory, so
+# the `.ipynb` notebooks still render every cell at once (the user setting below).
+TWIN_WINDOWING = r"""
+() => {
+  const factory = window.jupyterapp.docRegistry.getWidgetFactory("Jupytext Notebook");
+  factory.notebookConfig = { ...factory.notebookConfig, windowingMode: "full" };
+  return factory.notebookConfig.windowingMode;
 }
 """
 
@@ -424,7 +441,7 @@ async def check_chapter(page, name: str, gated: list[int], glued: dict[int, list
 
     start = time.monotonic()
     async with front_lock:  # opening a tab brings it to the front: not while another run starts
-        await call(page, PROBE, [ipynb, "Notebook", True], f"open {ipynb}")
+        await call(page, PROBE, [ipynb, "Notebook", True, True], f"open {ipynb}")
     spawned()
     await page.wait_for_function(RENDERED, arg=[ipynb], timeout=60_000, polling=250)
     times["open"] = time.monotonic() - start
@@ -456,7 +473,7 @@ async def check_chapter(page, name: str, gated: list[int], glued: dict[int, list
         if await call(page, SHOW_EXERCISE, [ipynb], "show an exercise"):
             await page.wait_for_timeout(300)
             await page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-exercise.png"))
-        if glued:  # the first paragraph with a glued number
+        if glued and name[:2] in GLUE_SCREENSHOTS:  # the first paragraph with a glued number
             await call(page, SHOW_CELL, [ipynb, min(glued)], "show a glued number")
             await page.wait_for_timeout(300)
             await page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-glue.png"))
@@ -473,10 +490,11 @@ async def check_chapter(page, name: str, gated: list[int], glued: dict[int, list
         problems.append(f"{ipynb}: still unsaved after saving")
     await call(page, CLOSE, [ipynb], f"close {ipynb}")
 
-    # The text twin, opened as a notebook through Jupytext (its kernel starts), then saved.
+    # The text twin, opened as a notebook through Jupytext (its kernel starts), then saved. It opens
+    # in a background tab: what is checked is what JupyterLab saves, not how the twin renders.
     start = time.monotonic()
     async with front_lock:
-        await call(page, PROBE, [md, "Jupytext Notebook", False], f"open {md}")
+        await call(page, PROBE, [md, "Jupytext Notebook", False, False], f"open {md}")
     spawned()
     if await call(page, SAVE, [md], f"save {md}"):
         problems.append(f"{md}: still unsaved after saving")
@@ -517,6 +535,7 @@ def test_chapters_in_jupyterlab(tmp_path):
             await page.goto(f"{base}/lab/workspaces/mlp-lab-test?reset&token={token}")
             await page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
             await page.evaluate("() => window.jupyterapp.restored")
+            assert await page.evaluate(TWIN_WINDOWING) == "full"
             news = await page.evaluate(NEWS_SETTING)
             if news != "false":
                 problems.append(f"the project settings are not in effect: fetchNews is {news!r}, not 'false'")
