@@ -55,20 +55,13 @@ def log_softmax(Z: np.ndarray) -> np.ndarray:
 
 
 def _cross_entropy(Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
-    r"""Loss and :math:`\partial J / \partial Z = (\operatorname{softmax}(Z) - Y)/m`; ``Y``: labels or one-hot."""
+    r"""Loss and :math:`\partial J / \partial Z = (\operatorname{softmax}(Z) - Y)/m`; ``Y``: one-hot ``(m, K)``."""
     m = Z.shape[0]
     shifted = Z - Z.max(axis=1, keepdims=True)  # (m, K)
     E = np.exp(shifted)  # (m, K)
     s = E.sum(axis=1, keepdims=True)  # (m, 1)
-    dZ = E / s  # softmax P, (m, K)
-    if Y.ndim == 1:  # labels: J = mean_i (log sum_k e^{z_ik} - z_{i, y_i}), P - Y touches one entry per row
-        rows = np.arange(m)
-        J = float(np.mean(np.log(s[:, 0]) - shifted[rows, Y]))
-        dZ[rows, Y] -= 1.0
-    else:  # one-hot rows summing to 1
-        J = float(np.sum(np.log(s[:, 0])) - np.vdot(Y, shifted)) / m
-        dZ -= Y
-    return J, dZ / m  # (m, K)
+    J = (np.sum(np.log(s)) - np.vdot(Y, shifted)) / m  # mean_i (log sum_k e^{z_ik} - z_{i, y_i})
+    return float(J), (E / s - Y) / m  # (softmax(Z) - Y) / m, (m, K)
 
 
 def _bce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -87,13 +80,14 @@ def _mse(y_hat: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 def _ce_targets(y: object, shape: tuple[int, int]) -> np.ndarray:
-    """Labels ``(m,)`` (int64) or one-hot ``(m, K)`` rows of 0/1 summing to 1, for logits of ``shape``."""
+    """One-hot rows ``(m, K)`` (float64) from labels ``(m,)`` or one-hot rows of 0/1 summing to 1, for logits of
+    ``shape`` (the form scikit-learn's ``LabelBinarizer`` gives its MLP)."""
     (m, K), y_arr = shape, np.asarray(y)
     if y_arr.ndim == 1:
         labels = as_labels(y_arr, name="y", n_classes=K)
         if len(labels) != m:
             raise ValueError(f"y must hold one label per sample: {m} samples (rows of Z), got {len(labels)}")
-        return labels
+        return np.eye(K)[labels]  # (m, K)
     if y_arr.ndim != 2:
         raise ValueError(f"y must be integer labels of shape (m,) or one-hot of shape (m, K), got shape {y_arr.shape}")
     Y = as_float_array(y_arr, name="y", ndim=2)
