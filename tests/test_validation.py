@@ -140,8 +140,8 @@ def test_as_float_array_converts_and_allows_what_it_is_told_to() -> None:
         ([0, 3], {"n_classes": 3}, ValueError, "y holds label 3, outside the 3 classes"),
         ([0, -1], {}, ValueError, "y must hold labels >= 0"),
         ([0.5, 1.0], {}, ValueError, "y must hold whole-number class labels"),
-        ([[0, 1]], {}, ValueError, "1-D array of class labels"),
-        (["a"], {}, TypeError, "integer class labels"),
+        ([[0, 1]], {}, ValueError, "y must be a 1-D array, got shape"),
+        (["a"], {}, TypeError, "y must hold real numbers"),
     ],
 )
 def test_as_labels(value, kwargs, error, match) -> None:

@@ -41,7 +41,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mlp_lab._validation import NONNEGATIVE, POSITIVE, POSITIVE_INT, SEED, Options, as_float_array, as_labels, validate
+from mlp_lab._validation import (NONNEGATIVE, POSITIVE, POSITIVE_INT, SEED, Options, as_float_array, as_labels,
+                                 check_same_length, validate)
 from mlp_lab.pytorch.history import History
 
 __all__ = ["LOSSES", "OPTIMIZERS", "History", "TrainingDiverged", "fit", "make_optimizer", "resolve_device"]
@@ -165,9 +166,7 @@ def _data(model: nn.Module, X: object, y: object, *, names: tuple[str, str], los
     X, y = (a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a for a in (X, y))
     X = torch.as_tensor(as_float_array(X, name=names[0], ndim=2), dtype=dtype, device=dev)  # (m, n_0)
     y = _targets(y, _output_shape(model, X, names[0]), name=names[1], loss=loss, dtype=dtype)  # (m,) or (m, d)
-    if len(y) != len(X):
-        raise ValueError(f"arguments must have the same number of samples (rows): "
-                         f"{names[0]} has {len(X)}, {names[1]} has {len(y)}")
+    check_same_length(**{names[0]: X, names[1]: y})
     return X, y.to(dev)
 
 
