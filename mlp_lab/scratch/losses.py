@@ -98,9 +98,10 @@ def _ce_targets(y: object, shape: tuple[int, int]) -> np.ndarray:
     return Y
 
 
-def _bce_targets(y: object, shape: tuple[int, int]) -> np.ndarray:
-    """Targets in [0, 1] ``(m, 1)`` (given as ``(m,)`` or ``(m, 1)``) for binary logits of ``shape = (m, 1)``."""
-    if shape[1] != 1:
+def _bce_targets(y: object, shape: tuple[int, ...]) -> np.ndarray:
+    """Targets in [0, 1] of ``shape`` (given as ``(m,)`` or ``(m, 1)``) for binary logits of ``shape``, ``(m, 1)``
+    or ``(m,)``."""
+    if len(shape) == 2 and shape[1] != 1:
         raise ValueError(f"loss='bce' needs 1 output unit (one logit per sample), but the logits have {shape[1]} "
                          "columns; use loss='cross_entropy' for several classes")
     y = as_float_array(y, name="y", ndim=(1, 2))
@@ -137,9 +138,12 @@ LOSSES: dict[str, Loss] = {"cross_entropy": Loss(_ce_targets, _cross_entropy), "
 # ---------------------------------------------------------------------------- public functions
 
 
-def _check_ce(Z: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    Z = as_float_array(Z, name="Z", ndim=2)
-    return Z, _ce_targets(y, Z.shape)
+def _checked(loss: str, out: object, y: object, *, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The network's output (the argument ``name``) as an array, and ``y`` through ``LOSSES[loss].check_targets``."""
+    out = as_float_array(out, name=name, ndim=2 if loss == "cross_entropy" else (1, 2))
+    if loss == "bce" and out.ndim == 2 and out.shape[1] != 1:
+        raise ValueError(f"z must be binary logits of shape (m,) or (m, 1), got shape {out.shape}")
+    return out, LOSSES[loss].check_targets(y, out.shape)
 
 
 def cross_entropy(Z: np.ndarray, y: np.ndarray) -> float:
@@ -151,19 +155,12 @@ def cross_entropy(Z: np.ndarray, y: np.ndarray) -> float:
     ``y``: integer labels ``(m,)`` in ``0..K-1``, or one-hot rows ``(m, K)``. As
     :func:`torch.nn.functional.cross_entropy`.
     """
-    return _cross_entropy(*_check_ce(Z, y))[0]
+    return _cross_entropy(*_checked("cross_entropy", Z, y, name="Z"))[0]
 
 
 def cross_entropy_grad(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
     r"""Gradient of :func:`cross_entropy`, :math:`\frac{1}{m}(\operatorname{softmax}(Z) - Y)`, ``(m, K)``."""
-    return _cross_entropy(*_check_ce(Z, y))[1]
-
-
-def _check_binary(z: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    z = as_float_array(z, name="z", ndim=(1, 2))
-    if z.ndim == 2 and z.shape[1] != 1:
-        raise ValueError(f"z must be binary logits of shape (m,) or (m, 1), got shape {z.shape}")
-    return z, _bce_targets(y, (len(z), 1)).reshape(z.shape)
+    return _cross_entropy(*_checked("cross_entropy", Z, y, name="Z"))[1]
 
 
 def binary_cross_entropy_with_logits(z: np.ndarray, y: np.ndarray) -> float:
@@ -175,17 +172,12 @@ def binary_cross_entropy_with_logits(z: np.ndarray, y: np.ndarray) -> float:
     The right-hand form never takes ``log(0)`` nor overflows (as
     :func:`torch.nn.functional.binary_cross_entropy_with_logits`). ``z``, ``y``: ``(m,)`` or ``(m, 1)``.
     """
-    return _bce(*_check_binary(z, y))[0]
+    return _bce(*_checked("bce", z, y, name="z"))[0]
 
 
 def binary_cross_entropy_with_logits_grad(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     r""":math:`\partial J / \partial z_i = \frac{1}{m}(\sigma(z_i) - y_i)`, the shape of ``z``."""
-    return _bce(*_check_binary(z, y))[1]
-
-
-def _check_mse(y_hat: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    y_hat = as_float_array(y_hat, name="y_hat", ndim=(1, 2))
-    return y_hat, _mse_targets(y, y_hat.shape)
+    return _bce(*_checked("bce", z, y, name="z"))[1]
 
 
 def mse(y_hat: np.ndarray, y: np.ndarray) -> float:
@@ -197,9 +189,9 @@ def mse(y_hat: np.ndarray, y: np.ndarray) -> float:
     shape, except that ``(m, 1)`` and ``(m,)`` pair up element by element (never broadcast to
     ``(m, m)``). The metric :func:`mlp_lab.metrics.mse` takes ``(y_true, y_pred)``.
     """
-    return _mse(*_check_mse(y_hat, y))[0]
+    return _mse(*_checked("mse", y_hat, y, name="y_hat"))[0]
 
 
 def mse_grad(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
     r""":math:`\partial J / \partial \hat y_{ik} = \frac{2}{N}(\hat y_{ik} - y_{ik})`, the shape of ``y_hat``."""
-    return _mse(*_check_mse(y_hat, y))[1]
+    return _mse(*_checked("mse", y_hat, y, name="y_hat"))[1]
