@@ -59,9 +59,9 @@ def _check_labels_pair(y_true: object, y_pred: object) -> tuple[np.ndarray, np.n
 
 
 def _check_binary(y: np.ndarray, *, name: str, why: str) -> None:
-    present = np.unique(y)
-    if present.size and (present.min() < 0 or present.max() > 1):
-        raise ValueError(f"{name} must hold binary labels 0 and 1 {why}, got labels {present.tolist()}")
+    """``y``: labels from :func:`as_labels` (non-empty, >= 0); they must be 0 or 1."""
+    if y.max() > 1:
+        raise ValueError(f"{name} must hold binary labels 0 and 1 {why}, got labels {np.unique(y).tolist()}")
 
 
 def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:

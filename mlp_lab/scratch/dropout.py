@@ -84,12 +84,9 @@ def dropout_forward(A: np.ndarray, p: float, *, training: bool, rng: np.random.G
     validate_one("p", p, [Interval(Real, 0.0, 1.0)])
     if not training or p == 0.0:
         return A, None
-    if p == 1.0:
-        D = np.zeros(A.shape)
-        return A * D, D
-    if rng is None:
+    if rng is None and p < 1.0:
         raise ValueError("rng is required in training with 0 < p < 1 (a numpy or torch Generator)")
-    D = dropout_mask(A.shape, p, rng=rng)  # same shape as A
+    D = np.zeros(A.shape) if p == 1.0 else dropout_mask(A.shape, p, rng=rng)  # same shape as A
     return A * D, D
 
 
