@@ -80,19 +80,14 @@ def _mse(y_hat: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 def _ce_targets(y: object, shape: tuple[int, int]) -> np.ndarray:
-    """One-hot rows ``(m, K)`` (float64) from labels ``(m,)`` or one-hot rows of 0/1 summing to 1, for logits of
-    ``shape`` (the form scikit-learn's ``LabelBinarizer`` gives its MLP)."""
-    (m, K), y_arr = shape, np.asarray(y)
-    if y_arr.ndim == 1:
-        labels = as_labels(y_arr, name="y", n_classes=K)
-        if len(labels) != m:
-            raise ValueError(f"y must hold one label per sample: {m} samples (rows of Z), got {len(labels)}")
-        return np.eye(K)[labels]  # (m, K)
-    if y_arr.ndim != 2:
-        raise ValueError(f"y must be integer labels of shape (m,) or one-hot of shape (m, K), got shape {y_arr.shape}")
-    Y = as_float_array(y_arr, name="y", ndim=2)
-    if Y.shape != (m, K):
-        raise ValueError(f"y given as one-hot must have shape (m, K) = {(m, K)}, got shape {Y.shape}")
+    """One-hot rows ``(m, K)`` for logits of ``shape``, from labels ``(m,)`` or from one-hot rows of 0/1 summing
+    to 1 (the form scikit-learn's ``LabelBinarizer`` gives its MLP)."""
+    Y = as_float_array(y, name="y", ndim=(1, 2))
+    if Y.ndim == 1:  # labels 0..K-1 -> one-hot rows
+        Y = np.eye(shape[1])[as_labels(Y, name="y", n_classes=shape[1])]
+    if Y.shape != shape:
+        raise ValueError(f"y must be {shape[0]} labels, or one-hot rows of shape (m, K) = {shape}, got shape "
+                         f"{np.shape(y)}")
     if not np.all((Y == 0) | (Y == 1)) or not np.all(Y.sum(axis=1) == 1):
         raise ValueError("y given as one-hot must hold only 0 and 1, with exactly one 1 per row")
     return Y
