@@ -111,12 +111,11 @@ def train_val_split(X: np.ndarray, y: np.ndarray, *, val_fraction: float, seed: 
         members = rng.permutation(group)
         n_val = min(max(int(round(frac * len(members))), 1), len(members) - 1)  # 0 for a single member
         val.append(members[:n_val])
-    val = np.sort(np.concatenate(val))
+    val = np.concatenate(val)
     if val.size == 0 or val.size == m:
         raise ValueError(f"val_fraction={frac} leaves {val.size} of {m} samples for validation; "
                          "both parts must be non-empty")
-    mask = np.zeros(m, dtype=bool)
-    mask[val] = True
+    mask = np.isin(np.arange(m), val)  # (m,) True for the validation rows, kept in their order
     return X[~mask], X[mask], y_arr[~mask], y_arr[mask]
 
 

@@ -389,7 +389,7 @@ def test_bad_data(lab, make, error, match):
     [
         (np.array([0, 1, 2, 0.5] * 3), 3, r"y must hold whole-number class labels"),
         (np.array([0, 1, 2, -1] * 3), 3, r"y must hold labels >= 0"),
-        (np.array([0, 1, 2, 3] * 3), 3, r"y holds label 3, but the model outputs only 3 logits"),
+        (np.array([0, 1, 2, 3] * 3), 3, r"y holds label 3, outside the 3 classes 0..2"),
         (np.array([0, 1, 0, 1] * 3), 1, r"needs the model to output K >= 2 logits"),
     ],
 )

@@ -139,14 +139,10 @@ def _targets(y: np.ndarray, out: tuple[int, ...], *, name: str, loss: str, dtype
     for cross-entropy, else values of the model's dtype."""
     shape = f"(m, {', '.join(map(str, out))})" if out else "(m,)"
     if loss == "cross_entropy":
-        y = as_labels(y, name=name)
         if len(out) != 1 or out[0] < 2:
             raise ValueError(f"loss='cross_entropy' needs the model to output K >= 2 logits per sample, shape "
                              f"(m, K); it outputs shape {shape}")
-        if y.max() >= out[0]:
-            raise ValueError(f"{name} holds label {y.max()}, but the model outputs only {out[0]} logits "
-                             f"(classes 0..{out[0] - 1})")
-        return torch.as_tensor(y)
+        return torch.as_tensor(as_labels(y, name=name, n_classes=out[0]))  # one class per logit
     y = as_float_array(y, name=name, ndim=(1, 2))
     if loss == "bce" and (y.min() < 0 or y.max() > 1):
         raise ValueError(f"{name} must hold targets in [0, 1] for loss='bce', got values in [{y.min()}, {y.max()}]")
