@@ -44,6 +44,7 @@ from torch import nn
 from mlp_lab._validation import (NONNEGATIVE, POSITIVE, POSITIVE_INT, SEED, Options, as_float_array, as_labels,
                                  check_same_length, validate)
 from mlp_lab.pytorch.history import History
+from mlp_lab.scratch.losses import LOSSES as TARGETS
 
 __all__ = ["LOSSES", "OPTIMIZERS", "History", "TrainingDiverged", "fit", "make_optimizer", "resolve_device"]
 
@@ -134,26 +135,16 @@ def _output_shape(model: nn.Module, X: torch.Tensor, name: str) -> tuple[int, ..
         model.train(was_training)
 
 
-def _targets(y: np.ndarray, out: tuple[int, ...], *, name: str, loss: str, dtype: torch.dtype) -> torch.Tensor:
-    """``y`` checked and shaped to line up with the model's output ``(m, *out)``: int64 labels ``(m,)``
-    for cross-entropy, else values of the model's dtype."""
-    shape = f"(m, {', '.join(map(str, out))})" if out else "(m,)"
-    if loss == "cross_entropy":
-        if len(out) != 1 or out[0] < 2:
-            raise ValueError(f"loss='cross_entropy' needs the model to output K >= 2 logits per sample, shape "
-                             f"(m, K); it outputs shape {shape}")
-        return torch.as_tensor(as_labels(y, name=name, n_classes=out[0]))  # one class per logit
-    y = as_float_array(y, name=name, ndim=(1, 2))
-    if loss == "bce" and (y.min() < 0 or y.max() > 1):
-        raise ValueError(f"{name} must hold targets in [0, 1] for loss='bce', got values in [{y.min()}, {y.max()}]")
-    one_each = y[0].size == 1 and math.prod(out) == 1  # one value per sample, (m,) or (m, 1)
-    if loss == "bce" and not (one_each and len(out) <= 1):
-        raise ValueError(f"loss='bce' needs one logit per sample and {name} of shape (m,) or (m, 1); "
-                         f"the model outputs shape {shape}, {name} has shape {y.shape}")
-    if y.shape[1:] != out and not one_each:
-        raise ValueError(f"loss='mse': the model outputs shape {shape} but {name} has shape {y.shape}; "
-                         "they must agree after the first (sample) dimension")
-    return torch.as_tensor(y, dtype=dtype).reshape(len(y), *out)
+def _targets(y: object, shape: tuple[int, ...], *, name: str, loss: str, dtype: torch.dtype) -> torch.Tensor:
+    """``y`` checked against the model's output of ``shape`` ``(m, *out)``: int64 labels ``(m,)`` for
+    cross-entropy, else the NumPy engine's targets (:data:`mlp_lab.scratch.losses.LOSSES`) of ``shape``
+    in the model's dtype."""
+    if loss != "cross_entropy":
+        return torch.as_tensor(TARGETS[loss].check_targets(y, shape, name=name), dtype=dtype)
+    if len(shape) != 2 or shape[1] < 2:
+        raise ValueError(f"loss='cross_entropy' needs the model to output K >= 2 logits per sample, shape "
+                         f"(m, K); it outputs shape {shape}")
+    return torch.as_tensor(as_labels(y, name=name, n_classes=shape[1]))  # one class per logit
 
 
 def _data(model: nn.Module, X: object, y: object, *, names: tuple[str, str], loss: str, dtype: torch.dtype,
@@ -161,7 +152,7 @@ def _data(model: nn.Module, X: object, y: object, *, names: tuple[str, str], los
     """``(X, y)`` as tensors on ``dev``, checked against each other and against the model's output."""
     X, y = (a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a for a in (X, y))
     X = torch.as_tensor(as_float_array(X, name=names[0], ndim=2), dtype=dtype, device=dev)  # (m, n_0)
-    y = _targets(y, _output_shape(model, X, names[0]), name=names[1], loss=loss, dtype=dtype)  # (m,) or (m, d)
+    y = _targets(y, (len(X), *_output_shape(model, X, names[0])), name=names[1], loss=loss, dtype=dtype)
     check_same_length(**{names[0]: X, names[1]: y})
     return X, y.to(dev)
 

@@ -79,47 +79,50 @@ def _mse(y_hat: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
 # ------------------------------------------------------------------------------ target checks
 
 
-def _ce_targets(y: object, shape: tuple[int, int]) -> np.ndarray:
+def _ce_targets(y: object, shape: tuple[int, int], name: str = "y") -> np.ndarray:
     """One-hot rows ``(m, K)`` for logits of ``shape``, from labels ``(m,)`` or from one-hot rows of 0/1 summing
     to 1 (the form scikit-learn's ``LabelBinarizer`` gives its MLP)."""
-    Y = as_float_array(y, name="y", ndim=(1, 2))
+    Y = as_float_array(y, name=name, ndim=(1, 2))
     if Y.ndim == 1:  # labels 0..K-1 -> one-hot rows
-        Y = np.eye(shape[1])[as_labels(Y, name="y", n_classes=shape[1])]
+        Y = np.eye(shape[1])[as_labels(Y, name=name, n_classes=shape[1])]
     if Y.shape != shape:
-        raise ValueError(f"y must be {shape[0]} labels, or one-hot rows of shape (m, K) = {shape}, got shape "
+        raise ValueError(f"{name} must be {shape[0]} labels, or one-hot rows of shape (m, K) = {shape}, got shape "
                          f"{np.shape(y)}")
     if not np.all((Y == 0) | (Y == 1)) or not np.all(Y.sum(axis=1) == 1):
-        raise ValueError("y given as one-hot must hold only 0 and 1, with exactly one 1 per row")
+        raise ValueError(f"{name} given as one-hot must hold only 0 and 1, with exactly one 1 per row")
     return Y
 
 
-def _bce_targets(y: object, shape: tuple[int, ...]) -> np.ndarray:
-    """Targets in [0, 1] of ``shape`` (given as ``(m,)`` or ``(m, 1)``) for binary logits of ``shape``, ``(m, 1)``
-    or ``(m,)``."""
-    if len(shape) == 2 and shape[1] != 1:
-        raise ValueError(f"loss='bce' needs 1 output unit (one logit per sample), but the logits have {shape[1]} "
-                         "columns; use loss='cross_entropy' for several classes")
-    y = as_float_array(y, name="y", ndim=(1, 2))
+def _bce_targets(y: object, shape: tuple[int, ...], name: str = "y") -> np.ndarray:
+    """Targets in [0, 1] of ``shape`` (given as ``(m,)`` or ``(m, 1)``) for one logit per sample, ``shape``
+    ``(m, 1)`` or ``(m,)``."""
+    if shape[1:] not in ((), (1,)):
+        raise ValueError(f"loss='bce' needs 1 output unit (one logit per sample), but the output has shape {shape}; "
+                         "use loss='cross_entropy' for several classes")
+    y = as_float_array(y, name=name, ndim=(1, 2))
     if (y.ndim == 2 and y.shape[1] != 1) or len(y) != shape[0]:
-        raise ValueError(f"y must be {shape[0]} binary targets of shape (m,) or (m, 1), got shape {y.shape}")
+        raise ValueError(f"{name} must be {shape[0]} binary targets of shape (m,) or (m, 1), got shape {y.shape}")
     if np.any((y < 0) | (y > 1)):
-        raise ValueError(f"y must hold targets in [0, 1] (probabilities of class 1), got {y[(y < 0) | (y > 1)][0]}")
+        raise ValueError(f"{name} must hold targets in [0, 1] (probabilities of class 1), got "
+                         f"{y[(y < 0) | (y > 1)][0]}")
     return y.reshape(shape)
 
 
-def _mse_targets(y: object, shape: tuple[int, ...]) -> np.ndarray:
+def _mse_targets(y: object, shape: tuple[int, ...], name: str = "y") -> np.ndarray:
     """Targets of ``shape``; ``(m,)`` and ``(m, 1)`` pair up element by element (never broadcast)."""
-    y = as_float_array(y, name="y", ndim=(1, 2))
+    y = as_float_array(y, name=name, ndim=(1, 2))
     if y.shape != shape and {y.shape, shape} != {(shape[0],), (shape[0], 1)}:
-        raise ValueError(f"y must have the shape of y_hat {shape} (or (m,) against (m, 1)), got shape {y.shape}")
+        raise ValueError(f"{name} must have the output's shape {shape} (or (m,) against (m, 1)), got shape {y.shape}")
     return y.reshape(shape)
 
 
 class Loss(NamedTuple):
-    """One row of :data:`LOSSES`: ``check_targets(y, shape)`` validates ``y`` once for logits of
-    ``shape`` and returns it in the form ``value_and_grad(Z, Y) -> (J, dZ)`` expects (no checks)."""
+    """One row of :data:`LOSSES`: ``check_targets(y, shape, name="y")`` validates ``y`` once for a network
+    output of ``shape`` (errors name the argument ``name``) and returns it in the form
+    ``value_and_grad(Z, Y) -> (J, dZ)`` expects (no checks). :func:`mlp_lab.pytorch.fit` checks its
+    ``"bce"`` and ``"mse"`` targets with the same functions."""
 
-    check_targets: Callable[[object, tuple[int, int]], np.ndarray]
+    check_targets: Callable[..., np.ndarray]
     value_and_grad: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
 
