@@ -36,7 +36,7 @@ class Interval:
     """
 
     def __init__(self, type: type, left: float, right: float | None, *, closed: str = "both") -> None:
-        self.type, self.left, self.right, self.closed = type, left, right, closed
+        self.type, self.left, self.right = type, left, right
         self.kind = "an integer" if type is Integral else "a real number"
         self.closed_left, self.closed_right = closed in ("both", "left"), closed in ("both", "right")
 
@@ -122,13 +122,12 @@ def check_choice(value: object, *, name: str, choices: Iterable[str]) -> str:
     return value
 
 
-def check_same_length(**arrays: np.ndarray) -> int:
-    """The common first dimension of all arrays (call as ``check_same_length(X=X, y=y)``)."""
+def check_same_length(**arrays: np.ndarray) -> None:
+    """All arrays must have the same first dimension (call as ``check_same_length(X=X, y=y)``)."""
     lengths = {name: len(a) for name, a in arrays.items()}
     if len(set(lengths.values())) > 1:
         parts = ", ".join(f"{name} has {n}" for name, n in lengths.items())
         raise ValueError(f"arguments must have the same number of samples (rows): {parts}")
-    return next(iter(lengths.values()))
 
 
 # ----------------------------------------------------------------------------------- arrays

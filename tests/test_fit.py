@@ -344,7 +344,7 @@ GOOD = {"loss": "bce", "lr": 0.01, "epochs": 2, "device": "cpu"}
         ({"seed": -1}, ValueError, r"seed must be in \[0, 2\*\*63\), got -1"),
         ({"seed": 1.5}, TypeError, r"seed must be an integer"),
         ({"device": "tpu"}, ValueError, r"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got 'tpu'"),
-        ({"device": 3}, TypeError, r"device must be a str or torch.device"),
+        ({"device": 3}, TypeError, r"device must be a str or an instance of torch.device, got int 3"),
         ({"X_val": np.zeros((3, 2))}, ValueError, r"X_val and y_val must be given together"),
         ({"X_val": np.zeros((3, 3)), "y_val": np.zeros(3)}, ValueError, r"model cannot be applied to X_val of shape"),
         ({"X_val": np.zeros((3, 2)), "y_val": np.zeros(4)}, ValueError, r"y_val must be 3 binary targets of shape \(m,\) or \(m, 1\), got shape \(4,\)"),

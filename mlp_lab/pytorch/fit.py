@@ -42,7 +42,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from mlp_lab._validation import (NONNEGATIVE, POSITIVE, POSITIVE_INT, SEED, Options, as_float_array, as_labels,
-                                 check_same_length, validate)
+                                 check_same_length, validate, validate_one)
 from mlp_lab.pytorch.history import History
 from mlp_lab.scratch.losses import LOSSES as TARGETS
 
@@ -78,8 +78,7 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     TypeError, ValueError
         For anything else, or CUDA asked for on a machine without it.
     """
-    if not isinstance(device, str | torch.device):
-        raise TypeError(f"device must be a str or torch.device, got {type(device).__name__} {device!r}")
+    validate_one("device", device, [str, torch.device])
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if not re.fullmatch(r"cpu|cuda(:\d+)?", str(device)):
