@@ -133,8 +133,7 @@ def check_same_length(**arrays: np.ndarray) -> None:
 # ----------------------------------------------------------------------------------- arrays
 
 
-def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = None, allow_empty: bool = False
-                   ) -> np.ndarray:
+def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = None) -> np.ndarray:
     """``x`` as a floating NumPy array (ints and bools become float64, float32/64 kept), or a clear error.
 
     Raises
@@ -143,7 +142,7 @@ def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = N
         If ``x`` is not numeric (strings, objects, complex numbers, torch tensors).
     ValueError
         If the number of dimensions (``ndim``: allowed values) is wrong, the array is empty
-        (unless ``allow_empty``), or it holds NaN/inf.
+        or it holds NaN/inf.
     """
     if hasattr(x, "detach") and hasattr(x, "numpy"):
         raise TypeError(f"{name} must be a NumPy array, got a torch.Tensor; pass {name}.detach().cpu().numpy() instead")
@@ -158,9 +157,9 @@ def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = N
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if allowed is not None and arr.ndim not in allowed:
         raise ValueError(f"{name} must be a {' or '.join(f'{d}-D' for d in allowed)} array, got shape {arr.shape}")
-    if not allow_empty and arr.size == 0:
+    if arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if arr.size and not np.all(np.isfinite(arr)):
+    if not np.all(np.isfinite(arr)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} must be finite, but it contains NaN or inf "
                          f"(first at index {bad if arr.ndim > 1 else bad[0]}: {arr[bad]})")

@@ -126,9 +126,8 @@ class Standardizer:
     standard deviation, 1 where a feature is constant) come from :meth:`fit`.
     """
 
-    def __init__(self) -> None:
-        self.mean_: np.ndarray | None = None
-        self.scale_: np.ndarray | None = None
+    mean_: np.ndarray | None = None  # (n,), set by fit
+    scale_: np.ndarray | None = None  # (n,)
 
     def fit(self, X: np.ndarray) -> Standardizer:
         """Learn per-feature mean and scale from ``X`` of shape ``(m, n)``."""
