@@ -35,7 +35,7 @@ def sklearn_init(sizes: Sequence[int], seed: int) -> tuple[list[np.ndarray], lis
 
 
 def torch_model(sizes: Sequence[int], seed: int):
-    """``nn.Sequential(Linear, ReLU, Linear)`` (PyTorch's default dtype, float32) holding :func:`sklearn_init`'s weights."""
+    """``nn.Sequential(Linear, ReLU, Linear)`` in float32 (PyTorch's default) with :func:`sklearn_init`'s weights."""
     import torch
     from torch import nn
 

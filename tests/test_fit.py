@@ -347,7 +347,7 @@ GOOD = {"loss": "bce", "lr": 0.01, "epochs": 2, "device": "cpu"}
         ({"device": 3}, TypeError, r"device must be a str or an instance of torch.device, got int 3"),
         ({"X_val": np.zeros((3, 2))}, ValueError, r"X_val and y_val must be given together"),
         ({"X_val": np.zeros((3, 3)), "y_val": np.zeros(3)}, ValueError, r"model cannot be applied to X_val of shape"),
-        ({"X_val": np.zeros((3, 2)), "y_val": np.zeros(4)}, ValueError, r"y_val must be 3 binary targets of shape \(m,\) or \(m, 1\), got shape \(4,\)"),
+        ({"X_val": np.zeros((3, 2)), "y_val": np.zeros(4)}, ValueError, r"y_val must be 3 binary .*\(4,\)"),
     ],
 )
 def test_bad_arguments(lab, changes, error, match):
@@ -370,8 +370,8 @@ def _nan_at(a: np.ndarray, index) -> np.ndarray:
         (lambda X, y: (X[:0], y[:0]), ValueError, r"X must not be empty"),
         (lambda X, y: (X, y[:9]), ValueError, r"y must be 10 binary targets .* got shape \(9,\)"),
         (lambda X, y: (X, _nan_at(y, 2)), ValueError, r"y must be finite"),
-        (lambda X, y: (X, 2 * y), ValueError, r"y must hold targets in \[0, 1\] \(probabilities of class 1\), got 2.0"),
-        (lambda X, y: (X, np.stack([y, y], axis=1)), ValueError, r"y must be 10 binary targets of shape \(m,\) or \(m, 1\), got shape \(10, 2\)"),
+        (lambda X, y: (X, 2 * y), ValueError, r"y must hold targets in \[0, 1\] \(probabilities\), got 2.0"),
+        (lambda X, y: (X, np.stack([y, y], axis=1)), ValueError, r"y must be 10 binary .*\(10, 2\)"),
         (lambda X, y: (X.astype(str), y), TypeError, r"X must hold real numbers"),
         (lambda X, y: (torch.tensor(_nan_at(X, (0, 0))), y), ValueError, r"X must be finite"),
         (lambda X, y: (torch.ones(10), y), ValueError, r"X must be a 2-D array"),

@@ -41,8 +41,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mlp_lab._validation import (NONNEGATIVE, POSITIVE, POSITIVE_INT, SEED, Options, as_float_array, as_labels,
-                                 check_same_length, validate, validate_one)
+from mlp_lab._validation import NONNEGATIVE, POSITIVE, POSITIVE_INT, SEED, Options, as_float_array, validate
 from mlp_lab.pytorch.history import History
 from mlp_lab.scratch.losses import LOSSES as TARGETS
 
@@ -78,7 +77,7 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     TypeError, ValueError
         For anything else, or CUDA asked for on a machine without it.
     """
-    validate_one("device", device, [str, torch.device])
+    validate({"device": [str, torch.device]}, device=device)
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if not re.fullmatch(r"cpu|cuda(:\d+)?", str(device)):
@@ -135,15 +134,14 @@ def _output_shape(model: nn.Module, X: torch.Tensor, name: str) -> tuple[int, ..
 
 
 def _targets(y: object, shape: tuple[int, ...], *, name: str, loss: str, dtype: torch.dtype) -> torch.Tensor:
-    """``y`` checked against the model's output of ``shape`` ``(m, *out)``: int64 labels ``(m,)`` for
-    cross-entropy, else the NumPy engine's targets (:data:`mlp_lab.scratch.losses.LOSSES`) of ``shape``
-    in the model's dtype."""
-    if loss != "cross_entropy":
-        return torch.as_tensor(TARGETS[loss].check_targets(y, shape, name=name), dtype=dtype)
-    if len(shape) != 2 or shape[1] < 2:
+    """``y`` checked by the NumPy engine's target checks (:data:`mlp_lab.scratch.losses.LOSSES`) against the
+    model's output of ``shape`` ``(m, *out)``: int64 labels ``(m,)`` for cross-entropy (given as labels or
+    one-hot rows), else targets of ``shape`` in the model's dtype."""
+    if loss == "cross_entropy" and (len(shape) != 2 or shape[1] < 2):
         raise ValueError(f"loss='cross_entropy' needs the model to output K >= 2 logits per sample, shape "
                          f"(m, K); it outputs shape {shape}")
-    return torch.as_tensor(as_labels(y, name=name, n_classes=shape[1]))  # one class per logit
+    Y = TARGETS[loss].check_targets(y, shape, name=name)  # one-hot rows (m, K) for cross-entropy
+    return torch.as_tensor(Y.argmax(axis=1)) if loss == "cross_entropy" else torch.as_tensor(Y, dtype=dtype)
 
 
 def _data(model: nn.Module, X: object, y: object, *, names: tuple[str, str], loss: str, dtype: torch.dtype,
@@ -152,7 +150,6 @@ def _data(model: nn.Module, X: object, y: object, *, names: tuple[str, str], los
     X, y = (a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a for a in (X, y))
     X = torch.as_tensor(as_float_array(X, name=names[0], ndim=2), dtype=dtype, device=dev)  # (m, n_0)
     y = _targets(y, (len(X), *_output_shape(model, X, names[0])), name=names[1], loss=loss, dtype=dtype)
-    check_same_length(**{names[0]: X, names[1]: y})
     return X, y.to(dev)
 
 

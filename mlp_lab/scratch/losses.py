@@ -86,8 +86,7 @@ def _ce_targets(y: object, shape: tuple[int, int], name: str = "y") -> np.ndarra
     if Y.ndim == 1:  # labels 0..K-1 -> one-hot rows
         Y = np.eye(shape[1])[as_labels(Y, name=name, n_classes=shape[1])]
     if Y.shape != shape:
-        raise ValueError(f"{name} must be {shape[0]} labels, or one-hot rows of shape (m, K) = {shape}, got shape "
-                         f"{np.shape(y)}")
+        raise ValueError(f"{name} must be {shape[0]} labels or one-hot rows of shape {shape}, got shape {np.shape(y)}")
     if not np.all((Y == 0) | (Y == 1)) or not np.all(Y.sum(axis=1) == 1):
         raise ValueError(f"{name} given as one-hot must hold only 0 and 1, with exactly one 1 per row")
     return Y
@@ -103,8 +102,7 @@ def _bce_targets(y: object, shape: tuple[int, ...], name: str = "y") -> np.ndarr
     if (y.ndim == 2 and y.shape[1] != 1) or len(y) != shape[0]:
         raise ValueError(f"{name} must be {shape[0]} binary targets of shape (m,) or (m, 1), got shape {y.shape}")
     if np.any((y < 0) | (y > 1)):
-        raise ValueError(f"{name} must hold targets in [0, 1] (probabilities of class 1), got "
-                         f"{y[(y < 0) | (y > 1)][0]}")
+        raise ValueError(f"{name} must hold targets in [0, 1] (probabilities), got {y[(y < 0) | (y > 1)][0]}")
     return y.reshape(shape)
 
 
