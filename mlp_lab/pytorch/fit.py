@@ -244,8 +244,9 @@ def fit(model: nn.Module, X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Te
     X : array_like or Tensor of shape (m, n_0)
         Training inputs, rows are samples.
     y : array_like or Tensor of shape (m,) or (m, d)
-        0/1 targets (or probabilities) for ``"bce"``, integer labels for ``"cross_entropy"``, real
-        values for ``"mse"``.
+        0/1 targets (or probabilities) for ``"bce"``, integer labels (or one-hot rows) for
+        ``"cross_entropy"``, real values for ``"mse"``; checked by the NumPy engine's target checks
+        (:data:`mlp_lab.scratch.losses.LOSSES`), so both engines accept the same targets.
     loss : {"bce", "cross_entropy", "mse"}
         :func:`~torch.nn.functional.binary_cross_entropy_with_logits` (the model outputs one
         *logit* per sample, no sigmoid at the end), :func:`~torch.nn.functional.cross_entropy`

@@ -118,7 +118,7 @@ class Loss(NamedTuple):
     """One row of :data:`LOSSES`: ``check_targets(y, shape, name="y")`` validates ``y`` once for a network
     output of ``shape`` (errors name the argument ``name``) and returns it in the form
     ``value_and_grad(Z, Y) -> (J, dZ)`` expects (no checks). :func:`mlp_lab.pytorch.fit` checks its
-    ``"bce"`` and ``"mse"`` targets with the same functions."""
+    targets with the same functions."""
 
     check_targets: Callable[..., np.ndarray]
     value_and_grad: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
