@@ -123,7 +123,7 @@ def _rank(config: Config, **init) -> tuple[int, object, list[np.ndarray], float]
         if rank == config.fail_rank:
             raise RuntimeError(f"rank {rank} failed on purpose (fail_rank={rank})")
         start = time.perf_counter()
-        history, weights = fit_digits(Config(**{**asdict(config), "world_size": dist.get_world_size()}))
+        history, weights = fit_digits(config)
         return rank, history, weights, time.perf_counter() - start
     finally:
         dist.destroy_process_group()
