@@ -275,7 +275,7 @@ class MLP:
         g = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "identity": nn.Identity}[self.activation]
         layers: list[nn.Module] = []
         for W, b in zip(self.weights, self.biases, strict=True):
-            linear = nn.utils.skip_init(nn.Linear, W.shape[1], W.shape[0], dtype=torch.float64)
+            linear = nn.Linear(W.shape[1], W.shape[0], device="meta")  # shapes only: no memory, no random draw
             linear.weight, linear.bias = nn.Parameter(torch.tensor(W)), nn.Parameter(torch.tensor(b))
             layers += [linear, g()]
         return nn.Sequential(*layers[:-1])  # the output layer stays linear
