@@ -162,8 +162,10 @@ class MLP:
         sizes = self.layer_sizes
         for name, arrays, shapes in (("weights", self.weights, list(zip(sizes[1:], sizes[:-1], strict=True))),
                                      ("biases", self.biases, [(n,) for n in sizes[1:]])):
-            got = [(str(getattr(a, "dtype", type(a).__name__)), getattr(a, "shape", None)) for a in arrays]
-            if got != [("float64", shape) for shape in shapes]:
+            if len(arrays) != len(shapes) or not all(
+                    isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape == shape
+                    for a, shape in zip(arrays, shapes, strict=False)):
+                got = [(str(getattr(a, "dtype", type(a).__name__)), getattr(a, "shape", None)) for a in arrays]
                 raise ValueError(f"{name} must be float64 NumPy arrays of shapes {shapes}, got (dtype, shape) {got}")
 
     def _check_X(self, X: object) -> np.ndarray:
