@@ -308,9 +308,16 @@ def bench_problem(problem: Problem, *, repeats: int, quick: bool) -> dict[str, d
     return out
 
 
-def _median_us(phases: dict[str, list[int]]) -> dict[str, float]:
-    """Median microseconds of each phase (from nanosecond samples), and their sum as ``total``."""
-    out = {name: statistics.median(ns) / 1e3 for name, ns in phases.items()}
+def _phase_us(step: Callable[[], tuple[int, int, int, int]], steps: int) -> dict[str, float]:
+    """Median microseconds of the three phases of ``step`` (it returns four clock readings), and their sum."""
+    for _ in range(5):  # warm-up
+        step()
+    ns: dict[str, list[int]] = {"forward": [], "backward": [], "step": []}
+    for _ in range(steps):
+        t = step()
+        for i, phase in enumerate(ns):
+            ns[phase].append(t[i + 1] - t[i])
+    out = {phase: statistics.median(samples) / 1e3 for phase, samples in ns.items()}
     return {**out, "total": sum(out.values())}
 
 
@@ -319,6 +326,9 @@ def step_breakdown(problem: Problem, *, steps: int) -> dict[str, dict[str, float
 
     ``forward`` (logits and loss), ``backward`` (the gradients) and ``step`` (the optimizer), for the
     plain NumPy engine and for PyTorch (float32, ``torch.optim.Adam(fused=True)``), same network.
+    Each engine runs its own loop: timed step by step in alternation, the first phase of one
+    engine would pay for the caches and clocks the other left behind (the NumPy forward pass
+    measured twice its own time that way).
     """
     import torch
     import torch.nn.functional as F
@@ -332,11 +342,11 @@ def step_breakdown(problem: Problem, *, steps: int) -> dict[str, dict[str, float
     model = torch_model(sizes, 0)
     t_opt = torch.optim.Adam(model.parameters(), lr=LR, fused=True)
     X_t = torch.as_tensor(X, dtype=torch.float32)
-    Y_t = torch.as_tensor(Y, dtype=torch.float32 if loss == "bce" else torch.int64)
+    Y_t = torch.as_tensor(Y, dtype=torch.float32) if loss == "bce" else torch.as_tensor(data.y_train[:BATCH])
     t_loss = F.binary_cross_entropy_with_logits if loss == "bce" else F.cross_entropy
-    phases = {engine: {"forward": [], "backward": [], "step": []} for engine in ("numpy", "torch")}
     clock = time.perf_counter_ns
-    for k in range(steps + 5):  # 5 warm-up steps
+
+    def numpy_step() -> tuple[int, int, int, int]:
         t0 = clock()
         net._cache = net._layers(X)
         _, dZ = LOSSES[loss].value_and_grad(net._cache[1][-1], Y)
@@ -344,20 +354,19 @@ def step_breakdown(problem: Problem, *, steps: int) -> dict[str, dict[str, float
         dW, db = net._backward(dZ)
         t2 = clock()
         opt.step(MLP.flat_grads(dW, db))
-        t3 = clock()
+        return t0, t1, t2, clock()
+
+    def torch_step() -> tuple[int, int, int, int]:
+        t0 = clock()
         J_t = t_loss(model(X_t), Y_t)
-        t4 = clock()
+        t1 = clock()
         t_opt.zero_grad()
         J_t.backward()
-        t5 = clock()
+        t2 = clock()
         t_opt.step()
-        t6 = clock()
-        if k >= 5:
-            for engine, (a, b, c, d) in (("numpy", (t0, t1, t2, t3)), ("torch", (t3, t4, t5, t6))):
-                phases[engine]["forward"].append(b - a)
-                phases[engine]["backward"].append(c - b)
-                phases[engine]["step"].append(d - c)
-    return {engine: _median_us(p) for engine, p in phases.items()}
+        return t0, t1, t2, clock()
+
+    return {"numpy": _phase_us(numpy_step, steps), "torch": _phase_us(torch_step, steps)}
 
 
 def format_breakdown(breakdowns: dict[str, dict[str, dict[str, float]]]) -> str:

@@ -60,18 +60,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return distributed.main(argv[1:], prog="python -m mlp_lab ddp")
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command == "lab":
-        from mlp_lab.pytorch import lab  # imports torch: only once the flags are known to be good
-        from mlp_lab.pytorch.fit import resolve_device
+    args = parser.parse_args(argv)  # the command is `lab`: `ddp` was handed over above
+    from mlp_lab.pytorch import lab  # imports torch: only once the flags are known to be good
+    from mlp_lab.pytorch.fit import resolve_device
 
-        try:
-            device = resolve_device(args.device)
-        except (TypeError, ValueError) as exc:
-            args.subparser.error(f"argument --device: {exc}")  # exits with status 2
-        result = lab.run_lab(epochs=args.epochs, lr=args.lr, seed=args.seed, device=device, hidden=args.hidden,
-                             faithful=args.faithful)
-        print("\n".join(lab.format_lab_log(result, log_every=args.log_every)))
+    try:
+        device = resolve_device(args.device)
+    except (TypeError, ValueError) as exc:
+        args.subparser.error(f"argument --device: {exc}")  # exits with status 2
+    result = lab.run_lab(epochs=args.epochs, lr=args.lr, seed=args.seed, device=device, hidden=args.hidden,
+                         faithful=args.faithful)
+    print("\n".join(lab.format_lab_log(result, log_every=args.log_every)))
     return 0
 
 

@@ -36,7 +36,7 @@ class Interval:
     """
 
     def __init__(self, type: type, left: float, right: float | None, *, closed: str = "both") -> None:
-        self.type, self.left, self.right, self.closed = type, left, right, closed
+        self.type, self.left, self.right = type, left, right
         self.kind = "an integer" if type is Integral else "a real number"
         self.closed_left, self.closed_right = closed in ("both", "left"), closed in ("both", "right")
 
@@ -78,24 +78,15 @@ POSITIVE, NONNEGATIVE = [Interval(Real, 0, None, closed="neither")], [Interval(R
 POSITIVE_INT, SEED = [Interval(Integral, 1, None)], [Interval(Integral, 0, 2**63, closed="left")]  # numpy, torch
 
 
-def _kind(constraint: object) -> str:
-    """What a constraint accepts, as a type: for the message of a TypeError."""
-    if constraint is None or constraint is bool:
-        return "None" if constraint is None else "True or False"
-    if isinstance(constraint, type):
-        where = "a " if constraint.__module__ == "builtins" else f"an instance of {constraint.__module__}."
-        return where + constraint.__name__
-    return constraint.kind
-
-
-def _holds(constraint: object, value: object) -> tuple[bool, bool]:
-    """``(type matches, value allowed)`` of one constraint."""
+def _holds(constraint: object, value: object) -> tuple[bool, bool, str]:
+    """``(type matches, value allowed, the accepted type in words)`` of one constraint."""
     if constraint is None:
-        return value is None, value is None
+        return value is None, value is None, "None"
     if isinstance(constraint, type):
         ok = isinstance(value, constraint | np.bool_ if constraint is bool else constraint)
-        return ok, ok
-    return constraint.has_type(value), value in constraint
+        where = "a " if constraint.__module__ == "builtins" else f"an instance of {constraint.__module__}."
+        return ok, ok, "True or False" if constraint is bool else where + constraint.__name__
+    return constraint.has_type(value), value in constraint, constraint.kind
 
 
 def validate_one(name: str, value: object, constraints: Sequence[object]) -> None:
@@ -106,11 +97,12 @@ def validate_one(name: str, value: object, constraints: Sequence[object]) -> Non
     ``epochs must be an integer, got float 2.5``.
     """
     results = [_holds(c, value) for c in constraints]
-    if any(allowed for _, allowed in results):
+    if any(allowed for _, allowed, _ in results):
         return
-    typed = [c for c, (has_type, _) in zip(constraints, results, strict=True) if has_type]
+    typed = [c for c, (has_type, _, _) in zip(constraints, results, strict=True) if has_type]
     if not typed:
-        raise TypeError(f"{name} must be {' or '.join(map(_kind, constraints))}, got {type(value).__name__} {value!r}")
+        kinds = " or ".join(kind for _, _, kind in results)
+        raise TypeError(f"{name} must be {kinds}, got {type(value).__name__} {value!r}")
     if isinstance(typed[0], Options):
         raise ValueError(f"{name} must be {typed[0]}; got {value!r}")
     if isinstance(typed[0], Interval) and not math.isfinite(value):
@@ -130,20 +122,18 @@ def check_choice(value: object, *, name: str, choices: Iterable[str]) -> str:
     return value
 
 
-def check_same_length(**arrays: np.ndarray) -> int:
-    """The common first dimension of all arrays (call as ``check_same_length(X=X, y=y)``)."""
+def check_same_length(**arrays: np.ndarray) -> None:
+    """All arrays must have the same first dimension (call as ``check_same_length(X=X, y=y)``)."""
     lengths = {name: len(a) for name, a in arrays.items()}
     if len(set(lengths.values())) > 1:
         parts = ", ".join(f"{name} has {n}" for name, n in lengths.items())
         raise ValueError(f"arguments must have the same number of samples (rows): {parts}")
-    return next(iter(lengths.values()))
 
 
 # ----------------------------------------------------------------------------------- arrays
 
 
-def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = None, allow_empty: bool = False
-                   ) -> np.ndarray:
+def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = None) -> np.ndarray:
     """``x`` as a floating NumPy array (ints and bools become float64, float32/64 kept), or a clear error.
 
     Raises
@@ -152,7 +142,7 @@ def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = N
         If ``x`` is not numeric (strings, objects, complex numbers, torch tensors).
     ValueError
         If the number of dimensions (``ndim``: allowed values) is wrong, the array is empty
-        (unless ``allow_empty``), or it holds NaN/inf.
+        or it holds NaN/inf.
     """
     if hasattr(x, "detach") and hasattr(x, "numpy"):
         raise TypeError(f"{name} must be a NumPy array, got a torch.Tensor; pass {name}.detach().cpu().numpy() instead")
@@ -167,16 +157,16 @@ def as_float_array(x: object, *, name: str, ndim: int | Sequence[int] | None = N
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if allowed is not None and arr.ndim not in allowed:
         raise ValueError(f"{name} must be a {' or '.join(f'{d}-D' for d in allowed)} array, got shape {arr.shape}")
-    if not allow_empty and arr.size == 0:
+    if arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if arr.size and not np.all(np.isfinite(arr)):
+    if not np.all(np.isfinite(arr)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} must be finite, but it contains NaN or inf "
                          f"(first at index {bad if arr.ndim > 1 else bad[0]}: {arr[bad]})")
     return arr
 
 
-def as_labels(y: object, *, name: str, n_classes: int | None = None, allow_empty: bool = False) -> np.ndarray:
+def as_labels(y: object, *, name: str, n_classes: int | None = None) -> np.ndarray:
     """Integer class labels of shape ``(m,)`` (whole-number floats accepted), or a clear error.
 
     Raises
@@ -184,23 +174,15 @@ def as_labels(y: object, *, name: str, n_classes: int | None = None, allow_empty
     TypeError
         If ``y`` is not numeric.
     ValueError
-        If ``y`` is not 1-D, is empty, holds non-integers or negative values, or a label is ``>= n_classes``.
+        If ``y`` is not 1-D, is empty or not finite (as :func:`as_float_array`), holds non-integers
+        or negative values, or a label is ``>= n_classes``.
     """
-    arr = np.asarray(y)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of class labels, got shape {arr.shape}")
-    if not allow_empty and arr.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must be finite class labels, but it contains NaN or inf")
-        if not np.all(arr == np.round(arr)):
-            raise ValueError(f"{name} must hold whole-number class labels, got e.g. {arr[arr != np.round(arr)][0]}")
+    arr = as_float_array(y, name=name, ndim=1)
+    if not np.all(arr == np.round(arr)):
+        raise ValueError(f"{name} must hold whole-number class labels, got e.g. {arr[arr != np.round(arr)][0]}")
     labels = arr.astype(np.int64)
-    if labels.size and labels.min() < 0:
+    if labels.min() < 0:
         raise ValueError(f"{name} must hold labels >= 0, got {labels.min()}")
-    if n_classes is not None and labels.size and labels.max() >= n_classes:
+    if n_classes is not None and labels.max() >= n_classes:
         raise ValueError(f"{name} holds label {labels.max()}, outside the {n_classes} classes 0..{n_classes - 1}")
     return labels

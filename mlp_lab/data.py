@@ -111,12 +111,11 @@ def train_val_split(X: np.ndarray, y: np.ndarray, *, val_fraction: float, seed: 
         members = rng.permutation(group)
         n_val = min(max(int(round(frac * len(members))), 1), len(members) - 1)  # 0 for a single member
         val.append(members[:n_val])
-    val = np.sort(np.concatenate(val))
+    val = np.concatenate(val)
     if val.size == 0 or val.size == m:
         raise ValueError(f"val_fraction={frac} leaves {val.size} of {m} samples for validation; "
                          "both parts must be non-empty")
-    mask = np.zeros(m, dtype=bool)
-    mask[val] = True
+    mask = np.isin(np.arange(m), val)  # (m,) True for the validation rows, kept in their order
     return X[~mask], X[mask], y_arr[~mask], y_arr[mask]
 
 
@@ -127,9 +126,8 @@ class Standardizer:
     standard deviation, 1 where a feature is constant) come from :meth:`fit`.
     """
 
-    def __init__(self) -> None:
-        self.mean_: np.ndarray | None = None
-        self.scale_: np.ndarray | None = None
+    mean_: np.ndarray | None = None  # (n,), set by fit
+    scale_: np.ndarray | None = None  # (n,)
 
     def fit(self, X: np.ndarray) -> Standardizer:
         """Learn per-feature mean and scale from ``X`` of shape ``(m, n)``."""

@@ -59,9 +59,9 @@ def _check_labels_pair(y_true: object, y_pred: object) -> tuple[np.ndarray, np.n
 
 
 def _check_binary(y: np.ndarray, *, name: str, why: str) -> None:
-    present = np.unique(y)
-    if present.size and (present.min() < 0 or present.max() > 1):
-        raise ValueError(f"{name} must hold binary labels 0 and 1 {why}, got labels {present.tolist()}")
+    """``y``: labels from :func:`as_labels` (non-empty, >= 0); they must be 0 or 1."""
+    if y.max() > 1:
+        raise ValueError(f"{name} must hold binary labels 0 and 1 {why}, got labels {np.unique(y).tolist()}")
 
 
 def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -257,9 +257,7 @@ def _check_regression(y_true: object, y_pred: object) -> tuple[np.ndarray, np.nd
     check_same_length(y_true=t, y_pred=p)
     if t.shape != p.shape:
         raise ValueError(f"y_true and y_pred must have the same shape, got {t.shape} and {p.shape}")
-    if t.ndim == 1:
-        t, p = t[:, None], p[:, None]
-    return t, p  # (m, n_outputs)
+    return t.reshape(len(t), -1), p.reshape(len(p), -1)  # (m, n_outputs)
 
 
 def mse(y_true: object, y_pred: object) -> float:
@@ -312,6 +310,5 @@ def r2_score(y_true: object, y_pred: object) -> float:
         raise ValueError(f"r2_score needs at least 2 samples, got {t.shape[0]}")
     numerator = np.sum((t - p) ** 2, axis=0)  # (n_outputs,)
     denominator = np.sum((t - np.mean(t, axis=0)) ** 2, axis=0)  # (n_outputs,)
-    safe = np.where(denominator != 0, denominator, 1.0)
-    r2 = np.where(denominator != 0, 1 - numerator / safe, numerator == 0)  # constant y_true: 1 if exact, else 0
+    r2 = np.where(denominator != 0, 1 - _divide(numerator, denominator), numerator == 0)  # constant y_true: 1 if exact
     return float(np.mean(r2))

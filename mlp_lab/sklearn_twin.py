@@ -34,14 +34,13 @@ def sklearn_init(sizes: Sequence[int], seed: int) -> tuple[list[np.ndarray], lis
     return weights, biases, rs
 
 
-def torch_model(sizes: Sequence[int], seed: int, *, dtype=None):
-    """``nn.Sequential(Linear, ReLU, Linear)`` holding :func:`sklearn_init`'s weights (float32 by default)."""
+def torch_model(sizes: Sequence[int], seed: int):
+    """``nn.Sequential(Linear, ReLU, Linear)`` in float32 (PyTorch's default) with :func:`sklearn_init`'s weights."""
     import torch
     from torch import nn
 
-    dtype = dtype or torch.float32
     weights, biases, _ = sklearn_init(sizes, seed)
-    model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2])).to(dtype)
+    model = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]))
     with torch.no_grad():
         for layer, W, b in zip((model[0], model[2]), weights, biases, strict=True):
             layer.weight.copy_(torch.from_numpy(W))

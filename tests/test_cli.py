@@ -165,7 +165,7 @@ def test_tch_init_ranges():
     assert np.abs(layer.bias.detach().numpy()).max() <= 1 / math.sqrt(400)
     torch_default = lab.build_seed_network(init="torch")
     assert float(torch_default[0].weight.detach().abs().max()) <= 1 / math.sqrt(2)
-    with pytest.raises(ValueError, match="init must be 'tch' or 'torch'; got 'xavier'"):
+    with pytest.raises(ValueError, match="init must be one of 'tch', 'torch'; got 'xavier'"):
         lab.build_seed_network(init="xavier")
 
 

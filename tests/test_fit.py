@@ -344,10 +344,10 @@ GOOD = {"loss": "bce", "lr": 0.01, "epochs": 2, "device": "cpu"}
         ({"seed": -1}, ValueError, r"seed must be in \[0, 2\*\*63\), got -1"),
         ({"seed": 1.5}, TypeError, r"seed must be an integer"),
         ({"device": "tpu"}, ValueError, r"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got 'tpu'"),
-        ({"device": 3}, TypeError, r"device must be a str or torch.device"),
+        ({"device": 3}, TypeError, r"device must be a str or an instance of torch.device, got int 3"),
         ({"X_val": np.zeros((3, 2))}, ValueError, r"X_val and y_val must be given together"),
         ({"X_val": np.zeros((3, 3)), "y_val": np.zeros(3)}, ValueError, r"model cannot be applied to X_val of shape"),
-        ({"X_val": np.zeros((3, 2)), "y_val": np.zeros(4)}, ValueError, r"X_val has 3, y_val has 4"),
+        ({"X_val": np.zeros((3, 2)), "y_val": np.zeros(4)}, ValueError, r"y_val must be 3 binary .*\(4,\)"),
     ],
 )
 def test_bad_arguments(lab, changes, error, match):
@@ -368,10 +368,10 @@ def _nan_at(a: np.ndarray, index) -> np.ndarray:
         (lambda X, y: (X[:, 0], y), ValueError, r"X must be a 2-D array, got shape \(10,\)"),
         (lambda X, y: (_nan_at(X, (3, 1)), y), ValueError, r"X must be finite.*first at index \(3, 1\)"),
         (lambda X, y: (X[:0], y[:0]), ValueError, r"X must not be empty"),
-        (lambda X, y: (X, y[:9]), ValueError, r"X has 10, y has 9"),
+        (lambda X, y: (X, y[:9]), ValueError, r"y must be 10 binary targets .* got shape \(9,\)"),
         (lambda X, y: (X, _nan_at(y, 2)), ValueError, r"y must be finite"),
-        (lambda X, y: (X, 2 * y), ValueError, r"y must hold targets in \[0, 1\] for loss='bce'"),
-        (lambda X, y: (X, np.stack([y, y], axis=1)), ValueError, r"y of shape \(m,\) or \(m, 1\).*\(10, 2\)"),
+        (lambda X, y: (X, 2 * y), ValueError, r"y must hold targets in \[0, 1\] \(probabilities\), got 2.0"),
+        (lambda X, y: (X, np.stack([y, y], axis=1)), ValueError, r"y must be 10 binary .*\(10, 2\)"),
         (lambda X, y: (X.astype(str), y), TypeError, r"X must hold real numbers"),
         (lambda X, y: (torch.tensor(_nan_at(X, (0, 0))), y), ValueError, r"X must be finite"),
         (lambda X, y: (torch.ones(10), y), ValueError, r"X must be a 2-D array"),
@@ -389,7 +389,7 @@ def test_bad_data(lab, make, error, match):
     [
         (np.array([0, 1, 2, 0.5] * 3), 3, r"y must hold whole-number class labels"),
         (np.array([0, 1, 2, -1] * 3), 3, r"y must hold labels >= 0"),
-        (np.array([0, 1, 2, 3] * 3), 3, r"y holds label 3, but the model outputs only 3 logits"),
+        (np.array([0, 1, 2, 3] * 3), 3, r"y holds label 3, outside the 3 classes 0..2"),
         (np.array([0, 1, 0, 1] * 3), 1, r"needs the model to output K >= 2 logits"),
     ],
 )
@@ -401,13 +401,13 @@ def test_bad_cross_entropy_targets(y, n_out, match):
 
 def test_bce_needs_one_output(lab):
     X, y = lab
-    with pytest.raises(ValueError, match=r"loss='bce' needs one logit per sample.*outputs shape \(m, 3\)"):
+    with pytest.raises(ValueError, match=r"loss='bce' needs 1 output unit .* the output has shape \(10, 3\)"):
         fit(small_net(2, 4, 3), X, y, **GOOD)
 
 
 def test_mse_shape_mismatch(lab):
     X, y = lab
-    with pytest.raises(ValueError, match=r"loss='mse': the model outputs shape \(m, 2\)"):
+    with pytest.raises(ValueError, match=r"y must have the output's shape \(10, 2\) .* got shape \(10,\)"):
         fit(small_net(2, 4, 2), X, y, **{**GOOD, "loss": "mse", "metrics": ()})
 
 

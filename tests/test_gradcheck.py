@@ -84,7 +84,7 @@ def test_numerical_gradient_bad_x(x, err, match) -> None:
 def test_numerical_gradient_read_only_x() -> None:
     x = np.ones(3)
     x.flags.writeable = False
-    with pytest.raises(TypeError, match=r"x must be writeable"):
+    with pytest.raises(TypeError, match=r"x must be a writeable .* got float64 array, writeable=False"):
         numerical_gradient(lambda: 0.0, x)
 
 

@@ -7,9 +7,12 @@ copy every chapter's `.ipynb` is first made newer than its `.md` twin, half of t
 by `git checkout` of the notebook (what a learner's `git checkout`/`git pull` does): Jupytext must
 still open them. For each chapter it opens `notebooks/NN-name.ipynb`, checks that it opened without
 the unsaved-changes mark once its kernel has started, that the MyST of every markdown cell rendered
-(no role, directive fence, option line or `$$` left as text) and that gated solutions are folded;
+(no role, directive fence, option line or `$$` left as text), that every glued number shows, in
+its place, the value the site shows for it (myst-nb's own formatting of the value stored in the
+chapter's outputs; `[not stored]` where the output is not kept) and that gated solutions are folded;
 for the chapters it runs (`RUN`, see below) it runs all cells and checks that none printed an
-error; it saves every chapter, then opens the `.md` twin as a Jupytext notebook and saves it too.
+error; it saves every chapter, then opens the `.md` twin as a Jupytext notebook (in a background
+tab) and saves it too.
 Afterwards `git status --porcelain` of the copy must be empty, with no exemption: the committed
 files are in the form JupyterLab writes, and the timing cells' outputs are not stored (the pre-save
 hook drops them). The server and every kernel it started are stopped at the end.
@@ -25,7 +28,8 @@ The fast tests check that the set-up installed the project's Jupyter settings an
 chapter pair is normalised (`python tools/normalize_notebooks.py`).
 
 Environment overrides: MLP_LAB_CHROMIUM (the browser), MLP_LAB_SCREENSHOTS (where a screenshot of
-each chapter's first exercise and the run-all times are written, default /tmp/mlp-lab-screenshots),
+each chapter's first exercise, of the first glued numbers of chapters 01 and 09, and the run-all times
+are written, default /tmp/mlp-lab-screenshots),
 MLP_LAB_JUPYTERLAB_CHAPTERS (comma-separated name prefixes, e.g. `01,03`, to check only those),
 MLP_LAB_JUPYTERLAB_RUN (name prefixes of the chapters to run, default `00,01,03`; `all` for every one),
 MLP_LAB_JUPYTERLAB_JOBS (chapters open at a time, default 3).
@@ -59,17 +63,22 @@ RUN_TIMEOUT_MS = 240_000
 RUN = os.environ.get("MLP_LAB_JUPYTERLAB_RUN", "00,01,03")
 GLUE_PROBLEMS: list[str] | None = None  # what test_chapters_in_jupyterlab found about glued numbers
 
-# A glue role in a markdown cell's source: jupyterlab-myst shows its content (the glued name, e.g.
-# `fwd_random_acc:.1f`) as plain text, not the number.
+# A glue role in a markdown cell's source. jupyterlab-myst alone shows its content (the glued name,
+# e.g. `fwd_random_acc:.1f`); the course's contents manager hands JupyterLab the value instead.
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
+GLUE_PREFIX = "application/papermill.record/"
+GLUE_SCREENSHOTS = ("01", "09")  # chapters whose first glued paragraph is shot: values; [not stored]
+UNESCAPE = re.compile(r"\\([!-/:-@[-`{-~])")  # a backslash before ASCII punctuation: Markdown's escape
+NOT_STORED = "[not stored]"  # as rendered (mlp_lab.course.glue_prose.NOT_STORED is its Markdown)
 # Text that reads as MyST markup, searched in the rendered markdown with code and maths removed.
 RAW_MYST = ["{ref}", "{doc}", "{eq}", "{cite}", "{glue", "{term}", "{numref}", "{exercise}", "{solution",
             "```", ":::", ":class:", ":label:", "$$", "(label)="]
 
 PROBE = r"""
-async ([path, factory, scroll]) => {
+async ([path, factory, scroll, activate]) => {
   const app = window.jupyterapp;
-  const panel = await app.commands.execute("docmanager:open", { path, factory });
+  // activate false: a tab in the background, whose cells need not render (nothing reads them).
+  const panel = await app.commands.execute("docmanager:open", { path, factory, options: { activate } });
   await panel.context.ready;
   await panel.sessionContext.ready;
   // Cells render as they come into view: bring each markdown cell there once.
@@ -154,12 +163,32 @@ ALL_RAN = r"""
 }
 """
 
+# The `.md` twins are only opened and saved: JupyterLab's default windowing for them (cells render as
+# they scroll into view) spares rendering every cell a second time. Jupytext's own widget factory, so
+# the `.ipynb` notebooks still render every cell at once (the user setting below).
+TWIN_WINDOWING = r"""
+() => {
+  const factory = window.jupyterapp.docRegistry.getWidgetFactory("Jupytext Notebook");
+  factory.notebookConfig = { ...factory.notebookConfig, windowingMode: "full" };
+  return factory.notebookConfig.windowingMode;
+}
+"""
+
 NEWS_SETTING = r"""
 async () => {
   const id = "@jupyterlab/apputils-extension:notification";
   const plugin = await window.jupyterapp.serviceManager.settings.fetch(id);
   // Overrides replace the schema's defaults; a user value would win, and there is none here.
   return plugin.schema.properties.fetchNews.default;
+}
+"""
+
+SHOW_CELL = r"""
+([path, index]) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.widgets("main").find((w) => w.context && w.context.path === path);
+  app.shell.activateById(panel.id);
+  panel.content.widgets[index].node.scrollIntoView({ block: "center" });
 }
 """
 
@@ -212,6 +241,42 @@ def chapters() -> list[str]:
 def runs(name: str) -> bool:
     """Whether the test runs all cells of this chapter (MLP_LAB_JUPYTERLAB_RUN)."""
     return RUN == "all" or any(name.startswith(w) for w in RUN.split(",") if w)
+
+
+def expected_glue(nb: dict) -> dict[int, list[tuple[str, str]]]:
+    """Per markdown cell of a stored chapter: (role, the text the site shows for it) for each glue role.
+
+    The text is myst-nb's own formatting of the value the chapter's outputs hold (the function the
+    site's build calls); a value whose output is not stored (a timing) shows `NOT_STORED`.
+    """
+    from myst_nb.core.variables import format_plain_text
+
+    values = {}
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            record = out.get("metadata", {}).get("scrapbook")
+            if record and GLUE_PREFIX + "text/plain" in out.get("data", {}):
+                values[record["name"]] = "".join(out["data"][GLUE_PREFIX + "text/plain"])
+    expected = {}
+    for i, cell in enumerate(nb["cells"]):
+        roles = GLUE_ROLE.finditer("".join(cell["source"])) if cell["cell_type"] == "markdown" else []
+        for role in roles:
+            key, fmt = role.group(1).rsplit(":", 1) if ":" in role.group(1) else (role.group(1), "s")
+            shown = format_plain_text(values[key], fmt) if key in values else NOT_STORED
+            expected.setdefault(i, []).append((role.group(0), shown))
+    return expected
+
+
+def glue_problems(where: str, text: str, expected: list[tuple[str, str]]) -> list[str]:
+    """Whether the rendered ``text`` shows each expected value, in order, as a whole number."""
+    text, found, at = " ".join(text.split()), [], 0
+    for role, shown in expected:
+        match = re.compile(r"(?<![\w.])" + re.escape(shown) + r"(?![\w]|\.\d)").search(text, at)
+        if match is None:
+            found.append(f"{where} shows no {shown!r} for {role} (after ...{text[max(0, at - 60) : at]!r})")
+        else:
+            at = match.end()
+    return found
 
 
 def installed_config_problems() -> list[str]:
@@ -363,11 +428,12 @@ async def call(page, script: str, arg, what: str, timeout: float = 120):
         raise AssertionError(f"JupyterLab did not {what} within {timeout} s") from None
 
 
-async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: asyncio.Lock,
-                        glue: list[str]) -> tuple[list[str], dict]:
+async def check_chapter(page, name: str, gated: list[int], glued: dict[int, list[tuple[str, str]]], spawned,
+                        front_lock: asyncio.Lock, glue: list[str]) -> tuple[list[str], dict]:
     """Open, check, run all (if `runs`) and save one chapter, then open and save its `.md` twin.
 
-    Returns the problems and the times; raw glue roles go to ``glue``.
+    ``glued``: the values each markdown cell must show (`expected_glue`). Returns the problems and
+    the times; raw glue roles and missing or wrong glued values go to ``glue``.
     """
     problems: list[str] = []
     times: dict[str, float] = {}
@@ -375,7 +441,7 @@ async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: 
 
     start = time.monotonic()
     async with front_lock:  # opening a tab brings it to the front: not while another run starts
-        await call(page, PROBE, [ipynb, "Notebook", True], f"open {ipynb}")
+        await call(page, PROBE, [ipynb, "Notebook", True, True], f"open {ipynb}")
     spawned()
     await page.wait_for_function(RENDERED, arg=[ipynb], timeout=60_000, polling=250)
     times["open"] = time.monotonic() - start
@@ -392,9 +458,12 @@ async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: 
                     around = cell["text"][max(0, at - 60) : at + 60]
                     (glue if raw == "{glue" else problems).append(
                         f"{ipynb}: cell {i} shows raw MyST {raw!r}: ...{around!r}...")
-            for key in GLUE_ROLE.findall(cell["source"] or ""):
-                if key in (cell["text"] or ""):
-                    glue.append(f"{ipynb}: cell {i} shows the glued name {key!r}, not its value")
+            # A folded cell (a solution's) is not rendered until opened: what it will render is its
+            # source, read with Markdown's backslash escapes undone.
+            seen = cell["text"] if cell["text"] is not None else UNESCAPE.sub(r"\1", cell["source"] or "")
+            if cell["text"] is None and "{glue" in seen:
+                glue.append(f"{ipynb}: folded cell {i} holds a raw glue role: {seen[:120]!r}")
+            glue += glue_problems(f"{ipynb}: cell {i}", seen, glued.get(i, []))
             if cell["openDropdowns"]:
                 problems.append(f"{ipynb}: cell {i} has an unfolded dropdown (a solution?)")
     for i in gated:
@@ -404,6 +473,10 @@ async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: 
         if await call(page, SHOW_EXERCISE, [ipynb], "show an exercise"):
             await page.wait_for_timeout(300)
             await page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-exercise.png"))
+        if glued and name[:2] in GLUE_SCREENSHOTS:  # the first paragraph with a glued number
+            await call(page, SHOW_CELL, [ipynb, min(glued)], "show a glued number")
+            await page.wait_for_timeout(300)
+            await page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-glue.png"))
 
     if runs(name):
         start = time.monotonic()
@@ -417,10 +490,11 @@ async def check_chapter(page, name: str, gated: list[int], spawned, front_lock: 
         problems.append(f"{ipynb}: still unsaved after saving")
     await call(page, CLOSE, [ipynb], f"close {ipynb}")
 
-    # The text twin, opened as a notebook through Jupytext (its kernel starts), then saved.
+    # The text twin, opened as a notebook through Jupytext (its kernel starts), then saved. It opens
+    # in a background tab: what is checked is what JupyterLab saves, not how the twin renders.
     start = time.monotonic()
     async with front_lock:
-        await call(page, PROBE, [md, "Jupytext Notebook", False], f"open {md}")
+        await call(page, PROBE, [md, "Jupytext Notebook", False, False], f"open {md}")
     spawned()
     if await call(page, SAVE, [md], f"save {md}"):
         problems.append(f"{md}: still unsaved after saving")
@@ -442,7 +516,9 @@ def test_chapters_in_jupyterlab(tmp_path):
     (tmp_path / "state").mkdir()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     names = chapters()
-    gated = {n: gated_solution_cells(json.loads((NOTEBOOKS / f"{n}.ipynb").read_text())["cells"]) for n in names}
+    stored = {n: json.loads((NOTEBOOKS / f"{n}.ipynb").read_text()) for n in names}
+    gated = {n: gated_solution_cells(nb["cells"]) for n, nb in stored.items()}
+    glued = {n: expected_glue(nb) for n, nb in stored.items()}
     server, base, token = start_lab(repo, tmp_path / "state")
     seen: set[int] = set()
     times: dict[str, dict] = {}
@@ -459,6 +535,7 @@ def test_chapters_in_jupyterlab(tmp_path):
             await page.goto(f"{base}/lab/workspaces/mlp-lab-test?reset&token={token}")
             await page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
             await page.evaluate("() => window.jupyterapp.restored")
+            assert await page.evaluate(TWIN_WINDOWING) == "full"
             news = await page.evaluate(NEWS_SETTING)
             if news != "false":
                 problems.append(f"the project settings are not in effect: fetchNews is {news!r}, not 'false'")
@@ -466,7 +543,8 @@ def test_chapters_in_jupyterlab(tmp_path):
 
             async def one(name: str) -> None:
                 async with limit:
-                    found, times[name] = await check_chapter(page, name, gated[name], spawned, front_lock, glue)
+                    found, times[name] = await check_chapter(page, name, gated[name], glued[name], spawned, front_lock,
+                                                             glue)
                     problems.extend(found)
 
             try:
@@ -489,11 +567,10 @@ def test_chapters_in_jupyterlab(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 22 item 3, not done yet: glued numbers ({glue:text} roles) show as "
-                   "raw role text in JupyterLab; strict, so the day they render this fails until the mark goes")
 def test_glued_numbers_read_as_prose_in_jupyterlab():
+    """Every `{glue:text}` role of every chapter opened shows, rendered, the value the site shows."""
     if GLUE_PROBLEMS is None:
         pytest.skip("test_chapters_in_jupyterlab did not run in this session")
     assert not GLUE_PROBLEMS, (
-        f"{len(GLUE_PROBLEMS)} markdown cells show a raw glue role:\n" + "\n".join(GLUE_PROBLEMS[:20])
+        f"{len(GLUE_PROBLEMS)} glued numbers do not read as prose:\n" + "\n".join(GLUE_PROBLEMS[:20])
     )

@@ -277,7 +277,7 @@ def test_to_torch_equivalent_and_independent() -> None:
     assert torch.equal(torch.random.get_rng_state(), state)  # torch's global RNG untouched
     kinds = [type(mod).__name__ for mod in model]
     assert kinds == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
-    assert all(p.dtype == torch.float64 for p in model.parameters())
+    assert all(p.dtype == torch.float64 and p.device.type == "cpu" for p in model.parameters())
     X = np.random.default_rng(1).standard_normal((4, 3))
     np.testing.assert_allclose(model(torch.from_numpy(X)).detach().numpy(), net.forward(X), rtol=1e-13, atol=1e-15)
     with torch.no_grad():

@@ -127,11 +127,10 @@ def test_as_float_array_errors(value, kwargs, error, match) -> None:
         v.as_float_array(value, name="x", **kwargs)
 
 
-def test_as_float_array_converts_and_allows_what_it_is_told_to() -> None:
+def test_as_float_array_converts_to_float() -> None:
     assert v.as_float_array([1, 2], name="x").dtype == np.float64
     assert v.as_float_array(np.ones(2, dtype=np.float32), name="x").dtype == np.float32
     assert v.as_float_array(np.ones(2, dtype=np.float16), name="x").dtype == np.float64
-    assert v.as_float_array(np.ones((0, 2)), name="x", allow_empty=True).shape == (0, 2)
 
 
 @pytest.mark.parametrize(
@@ -140,8 +139,8 @@ def test_as_float_array_converts_and_allows_what_it_is_told_to() -> None:
         ([0, 3], {"n_classes": 3}, ValueError, "y holds label 3, outside the 3 classes"),
         ([0, -1], {}, ValueError, "y must hold labels >= 0"),
         ([0.5, 1.0], {}, ValueError, "y must hold whole-number class labels"),
-        ([[0, 1]], {}, ValueError, "1-D array of class labels"),
-        (["a"], {}, TypeError, "integer class labels"),
+        ([[0, 1]], {}, ValueError, "y must be a 1-D array, got shape"),
+        (["a"], {}, TypeError, "y must hold real numbers"),
     ],
 )
 def test_as_labels(value, kwargs, error, match) -> None:
@@ -153,7 +152,7 @@ def test_as_labels(value, kwargs, error, match) -> None:
 def test_check_same_length_names_both() -> None:
     with pytest.raises(ValueError, match="X has 3, y has 2"):
         v.check_same_length(X=np.ones((3, 1)), y=np.ones(2))
-    assert v.check_same_length(X=np.ones((3, 1)), y=np.ones(3)) == 3
+    v.check_same_length(X=np.ones((3, 1)), y=np.ones(3))  # same length: no error
 
 
 # ------------------------------------------------------- one bad input per public entry point

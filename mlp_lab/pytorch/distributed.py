@@ -129,7 +129,7 @@ def _rank(config: Config, data: tuple[np.ndarray, np.ndarray] | None = None,
         if rank == config.fail_rank:
             raise RuntimeError(f"rank {rank} failed on purpose (fail_rank={rank})")
         start = time.perf_counter()
-        history, weights = fit_digits(Config(**{**asdict(config), "world_size": dist.get_world_size()}), data)
+        history, weights = fit_digits(config, data)
         return rank, history, weights, time.perf_counter() - start
     finally:
         dist.destroy_process_group()

@@ -41,8 +41,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mlp_lab._validation import NONNEGATIVE, POSITIVE, POSITIVE_INT, SEED, Options, as_float_array, as_labels, validate
+from mlp_lab._validation import NONNEGATIVE, POSITIVE, POSITIVE_INT, SEED, Options, as_float_array, validate
 from mlp_lab.pytorch.history import History
+from mlp_lab.scratch.losses import LOSSES as TARGETS
 
 __all__ = ["LOSSES", "OPTIMIZERS", "History", "TrainingDiverged", "fit", "make_optimizer", "resolve_device"]
 
@@ -76,8 +77,7 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     TypeError, ValueError
         For anything else, or CUDA asked for on a machine without it.
     """
-    if not isinstance(device, str | torch.device):
-        raise TypeError(f"device must be a str or torch.device, got {type(device).__name__} {device!r}")
+    validate({"device": [str, torch.device]}, device=device)
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if not re.fullmatch(r"cpu|cuda(:\d+)?", str(device)):
@@ -133,30 +133,15 @@ def _output_shape(model: nn.Module, X: torch.Tensor, name: str) -> tuple[int, ..
         model.train(was_training)
 
 
-def _targets(y: np.ndarray, out: tuple[int, ...], *, name: str, loss: str, dtype: torch.dtype) -> torch.Tensor:
-    """``y`` checked and shaped to line up with the model's output ``(m, *out)``: int64 labels ``(m,)``
-    for cross-entropy, else values of the model's dtype."""
-    shape = f"(m, {', '.join(map(str, out))})" if out else "(m,)"
-    if loss == "cross_entropy":
-        y = as_labels(y, name=name)
-        if len(out) != 1 or out[0] < 2:
-            raise ValueError(f"loss='cross_entropy' needs the model to output K >= 2 logits per sample, shape "
-                             f"(m, K); it outputs shape {shape}")
-        if y.max() >= out[0]:
-            raise ValueError(f"{name} holds label {y.max()}, but the model outputs only {out[0]} logits "
-                             f"(classes 0..{out[0] - 1})")
-        return torch.as_tensor(y)
-    y = as_float_array(y, name=name, ndim=(1, 2))
-    if loss == "bce" and (y.min() < 0 or y.max() > 1):
-        raise ValueError(f"{name} must hold targets in [0, 1] for loss='bce', got values in [{y.min()}, {y.max()}]")
-    one_each = y[0].size == 1 and math.prod(out) == 1  # one value per sample, (m,) or (m, 1)
-    if loss == "bce" and not (one_each and len(out) <= 1):
-        raise ValueError(f"loss='bce' needs one logit per sample and {name} of shape (m,) or (m, 1); "
-                         f"the model outputs shape {shape}, {name} has shape {y.shape}")
-    if y.shape[1:] != out and not one_each:
-        raise ValueError(f"loss='mse': the model outputs shape {shape} but {name} has shape {y.shape}; "
-                         "they must agree after the first (sample) dimension")
-    return torch.as_tensor(y, dtype=dtype).reshape(len(y), *out)
+def _targets(y: object, shape: tuple[int, ...], *, name: str, loss: str, dtype: torch.dtype) -> torch.Tensor:
+    """``y`` checked by the NumPy engine's target checks (:data:`mlp_lab.scratch.losses.LOSSES`) against the
+    model's output of ``shape`` ``(m, *out)``: int64 labels ``(m,)`` for cross-entropy (given as labels or
+    one-hot rows), else targets of ``shape`` in the model's dtype."""
+    if loss == "cross_entropy" and (len(shape) != 2 or shape[1] < 2):
+        raise ValueError(f"loss='cross_entropy' needs the model to output K >= 2 logits per sample, shape "
+                         f"(m, K); it outputs shape {shape}")
+    Y = TARGETS[loss].check_targets(y, shape, name=name)  # one-hot rows (m, K) for cross-entropy
+    return torch.as_tensor(Y.argmax(axis=1)) if loss == "cross_entropy" else torch.as_tensor(Y, dtype=dtype)
 
 
 def _data(model: nn.Module, X: object, y: object, *, names: tuple[str, str], loss: str, dtype: torch.dtype,
@@ -164,10 +149,7 @@ def _data(model: nn.Module, X: object, y: object, *, names: tuple[str, str], los
     """``(X, y)`` as tensors on ``dev``, checked against each other and against the model's output."""
     X, y = (a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a for a in (X, y))
     X = torch.as_tensor(as_float_array(X, name=names[0], ndim=2), dtype=dtype, device=dev)  # (m, n_0)
-    y = _targets(y, _output_shape(model, X, names[0]), name=names[1], loss=loss, dtype=dtype)  # (m,) or (m, d)
-    if len(y) != len(X):
-        raise ValueError(f"arguments must have the same number of samples (rows): "
-                         f"{names[0]} has {len(X)}, {names[1]} has {len(y)}")
+    y = _targets(y, (len(X), *_output_shape(model, X, names[0])), name=names[1], loss=loss, dtype=dtype)
     return X, y.to(dev)
 
 
@@ -262,8 +244,9 @@ def fit(model: nn.Module, X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Te
     X : array_like or Tensor of shape (m, n_0)
         Training inputs, rows are samples.
     y : array_like or Tensor of shape (m,) or (m, d)
-        0/1 targets (or probabilities) for ``"bce"``, integer labels for ``"cross_entropy"``, real
-        values for ``"mse"``.
+        0/1 targets (or probabilities) for ``"bce"``, integer labels (or one-hot rows) for
+        ``"cross_entropy"``, real values for ``"mse"``; checked by the NumPy engine's target checks
+        (:data:`mlp_lab.scratch.losses.LOSSES`), so both engines accept the same targets.
     loss : {"bce", "cross_entropy", "mse"}
         :func:`~torch.nn.functional.binary_cross_entropy_with_logits` (the model outputs one
         *logit* per sample, no sigmoid at the end), :func:`~torch.nn.functional.cross_entropy`

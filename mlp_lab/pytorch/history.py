@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from mlp_lab._validation import Options, validate_one
+
 __all__ = ["History"]
 
 
@@ -69,9 +71,7 @@ class History(dict):
         -------
         matplotlib.axes.Axes
         """
-        if metric not in self or metric == "epoch" or metric.startswith("val_"):
-            names = [k for k in self.keys()[1:] if not k.startswith("val_")]
-            raise ValueError(f"metric must be one of the recorded columns {names}; got {metric!r}")
+        validate_one("metric", metric, [Options(k for k in self.keys()[1:] if not k.startswith("val_"))])
         import matplotlib.pyplot as plt
 
         if ax is None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from mlp_lab._validation import POSITIVE_INT, SEED, validate
+from mlp_lab._validation import POSITIVE_INT, SEED, Options, validate
 from mlp_lab.data import Standardizer, rust_lab_dataset
 from mlp_lab.defaults import SEED_SETTINGS
 from mlp_lab.pytorch.fit import History, fit, resolve_device
@@ -84,9 +84,8 @@ def build_seed_network(hidden: int = SEED_SETTINGS["hidden"], *, faithful: bool 
     torch.nn.Sequential
         float32, on the CPU; the output has shape (m, 1).
     """
-    validate({"hidden": POSITIVE_INT, "seed": SEED}, hidden=hidden, seed=seed)
-    if init not in ("tch", "torch"):
-        raise ValueError(f"init must be 'tch' or 'torch'; got {init!r}")
+    validate({"hidden": POSITIVE_INT, "seed": SEED, "init": [Options(("tch", "torch"))]}, hidden=hidden, seed=seed,
+             init=init)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         first, last = nn.Linear(2, hidden), nn.Linear(hidden, 1)

@@ -80,22 +80,19 @@ def dropout_forward(A: np.ndarray, p: float, *, training: bool, rng: np.random.G
         The scaled mask for :func:`dropout_backward`; ``None`` when nothing was drawn
         (evaluation, or ``p = 0``).
     """
-    A = as_float_array(A, name="A", allow_empty=True)
+    A = as_float_array(A, name="A")
     validate_one("p", p, [Interval(Real, 0.0, 1.0)])
     if not training or p == 0.0:
         return A, None
-    if p == 1.0:
-        D = np.zeros(A.shape)
-        return A * D, D
-    if rng is None:
+    if rng is None and p < 1.0:
         raise ValueError("rng is required in training with 0 < p < 1 (a numpy or torch Generator)")
-    D = dropout_mask(A.shape, p, rng=rng)  # same shape as A
+    D = np.zeros(A.shape) if p == 1.0 else dropout_mask(A.shape, p, rng=rng)  # same shape as A
     return A * D, D
 
 
 def dropout_backward(dA_out: np.ndarray, D: np.ndarray | None) -> np.ndarray:
     r"""Gradient through dropout: :math:`dA = d\tilde A \odot D` (``dA_out`` itself when ``D`` is None)."""
-    dA_out = as_float_array(dA_out, name="dA_out", allow_empty=True)
+    dA_out = as_float_array(dA_out, name="dA_out")
     if D is None:
         return dA_out
     if D.shape != dA_out.shape:

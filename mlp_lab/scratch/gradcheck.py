@@ -51,11 +51,9 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, *, eps: float = 1e
     """
     if not callable(f):
         raise TypeError(f"f must be a callable taking no arguments, got {type(f).__name__}")
-    if not isinstance(x, np.ndarray) or x.dtype != np.float64:
-        got = f"array of dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
-        raise TypeError(f"x must be a float64 NumPy array (it is perturbed in place), got {got}")
-    if not x.flags.writeable:
-        raise TypeError("x must be writeable (it is perturbed in place), got a read-only array")
+    if not (isinstance(x, np.ndarray) and x.dtype == np.float64 and x.flags.writeable):
+        got = f"{x.dtype} array, writeable={x.flags.writeable}" if isinstance(x, np.ndarray) else type(x).__name__
+        raise TypeError(f"x must be a writeable float64 NumPy array (it is perturbed in place), got {got}")
     if x.size == 0:
         raise ValueError(f"x must not be empty, got shape {x.shape}")
     validate({"eps": POSITIVE}, eps=eps)

@@ -55,20 +55,13 @@ def log_softmax(Z: np.ndarray) -> np.ndarray:
 
 
 def _cross_entropy(Z: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
-    r"""Loss and :math:`\partial J / \partial Z = (\operatorname{softmax}(Z) - Y)/m`; ``Y``: labels or one-hot."""
+    r"""Loss and :math:`\partial J / \partial Z = (\operatorname{softmax}(Z) - Y)/m`; ``Y``: one-hot ``(m, K)``."""
     m = Z.shape[0]
     shifted = Z - Z.max(axis=1, keepdims=True)  # (m, K)
     E = np.exp(shifted)  # (m, K)
     s = E.sum(axis=1, keepdims=True)  # (m, 1)
-    dZ = E / s  # softmax P, (m, K)
-    if Y.ndim == 1:  # labels: J = mean_i (log sum_k e^{z_ik} - z_{i, y_i}), P - Y touches one entry per row
-        rows = np.arange(m)
-        J = float(np.mean(np.log(s[:, 0]) - shifted[rows, Y]))
-        dZ[rows, Y] -= 1.0
-    else:  # one-hot rows summing to 1
-        J = float(np.sum(np.log(s[:, 0])) - np.vdot(Y, shifted)) / m
-        dZ -= Y
-    return J, dZ / m  # (m, K)
+    J = (np.sum(np.log(s)) - np.vdot(Y, shifted)) / m  # mean_i (log sum_k e^{z_ik} - z_{i, y_i})
+    return float(J), (E / s - Y) / m  # (softmax(Z) - Y) / m, (m, K)
 
 
 def _bce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -86,50 +79,48 @@ def _mse(y_hat: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
 # ------------------------------------------------------------------------------ target checks
 
 
-def _ce_targets(y: object, shape: tuple[int, int]) -> np.ndarray:
-    """Labels ``(m,)`` (int64) or one-hot ``(m, K)`` rows of 0/1 summing to 1, for logits of ``shape``."""
-    (m, K), y_arr = shape, np.asarray(y)
-    if y_arr.ndim == 1:
-        labels = as_labels(y_arr, name="y", n_classes=K)
-        if len(labels) != m:
-            raise ValueError(f"y must hold one label per sample: {m} samples (rows of Z), got {len(labels)}")
-        return labels
-    if y_arr.ndim != 2:
-        raise ValueError(f"y must be integer labels of shape (m,) or one-hot of shape (m, K), got shape {y_arr.shape}")
-    Y = as_float_array(y_arr, name="y", ndim=2)
-    if Y.shape != (m, K):
-        raise ValueError(f"y given as one-hot must have shape (m, K) = {(m, K)}, got shape {Y.shape}")
+def _ce_targets(y: object, shape: tuple[int, int], name: str = "y") -> np.ndarray:
+    """One-hot rows ``(m, K)`` for logits of ``shape``, from labels ``(m,)`` or from one-hot rows of 0/1 summing
+    to 1 (the form scikit-learn's ``LabelBinarizer`` gives its MLP)."""
+    Y = as_float_array(y, name=name, ndim=(1, 2))
+    if Y.ndim == 1:  # labels 0..K-1 -> one-hot rows
+        Y = np.eye(shape[1])[as_labels(Y, name=name, n_classes=shape[1])]
+    if Y.shape != shape:
+        raise ValueError(f"{name} must be {shape[0]} labels or one-hot rows of shape {shape}, got shape {np.shape(y)}")
     if not np.all((Y == 0) | (Y == 1)) or not np.all(Y.sum(axis=1) == 1):
-        raise ValueError("y given as one-hot must hold only 0 and 1, with exactly one 1 per row")
+        raise ValueError(f"{name} given as one-hot must hold only 0 and 1, with exactly one 1 per row")
     return Y
 
 
-def _bce_targets(y: object, shape: tuple[int, int]) -> np.ndarray:
-    """Targets in [0, 1] ``(m, 1)`` (given as ``(m,)`` or ``(m, 1)``) for binary logits of ``shape = (m, 1)``."""
-    if shape[1] != 1:
-        raise ValueError(f"loss='bce' needs 1 output unit (one logit per sample), but the logits have {shape[1]} "
-                         "columns; use loss='cross_entropy' for several classes")
-    y = as_float_array(y, name="y", ndim=(1, 2))
+def _bce_targets(y: object, shape: tuple[int, ...], name: str = "y") -> np.ndarray:
+    """Targets in [0, 1] of ``shape`` (given as ``(m,)`` or ``(m, 1)``) for one logit per sample, ``shape``
+    ``(m, 1)`` or ``(m,)``."""
+    if shape[1:] not in ((), (1,)):
+        raise ValueError(f"loss='bce' needs 1 output unit (one logit per sample), but the output has shape {shape}; "
+                         "use loss='cross_entropy' for several classes")
+    y = as_float_array(y, name=name, ndim=(1, 2))
     if (y.ndim == 2 and y.shape[1] != 1) or len(y) != shape[0]:
-        raise ValueError(f"y must be {shape[0]} binary targets of shape (m,) or (m, 1), got shape {y.shape}")
+        raise ValueError(f"{name} must be {shape[0]} binary targets of shape (m,) or (m, 1), got shape {y.shape}")
     if np.any((y < 0) | (y > 1)):
-        raise ValueError(f"y must hold targets in [0, 1] (probabilities of class 1), got {y[(y < 0) | (y > 1)][0]}")
+        raise ValueError(f"{name} must hold targets in [0, 1] (probabilities), got {y[(y < 0) | (y > 1)][0]}")
     return y.reshape(shape)
 
 
-def _mse_targets(y: object, shape: tuple[int, ...]) -> np.ndarray:
+def _mse_targets(y: object, shape: tuple[int, ...], name: str = "y") -> np.ndarray:
     """Targets of ``shape``; ``(m,)`` and ``(m, 1)`` pair up element by element (never broadcast)."""
-    y = as_float_array(y, name="y", ndim=(1, 2))
+    y = as_float_array(y, name=name, ndim=(1, 2))
     if y.shape != shape and {y.shape, shape} != {(shape[0],), (shape[0], 1)}:
-        raise ValueError(f"y must have the shape of y_hat {shape} (or (m,) against (m, 1)), got shape {y.shape}")
+        raise ValueError(f"{name} must have the output's shape {shape} (or (m,) against (m, 1)), got shape {y.shape}")
     return y.reshape(shape)
 
 
 class Loss(NamedTuple):
-    """One row of :data:`LOSSES`: ``check_targets(y, shape)`` validates ``y`` once for logits of
-    ``shape`` and returns it in the form ``value_and_grad(Z, Y) -> (J, dZ)`` expects (no checks)."""
+    """One row of :data:`LOSSES`: ``check_targets(y, shape, name="y")`` validates ``y`` once for a network
+    output of ``shape`` (errors name the argument ``name``) and returns it in the form
+    ``value_and_grad(Z, Y) -> (J, dZ)`` expects (no checks). :func:`mlp_lab.pytorch.fit` checks its
+    targets with the same functions."""
 
-    check_targets: Callable[[object, tuple[int, int]], np.ndarray]
+    check_targets: Callable[..., np.ndarray]
     value_and_grad: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
 
@@ -143,9 +134,12 @@ LOSSES: dict[str, Loss] = {"cross_entropy": Loss(_ce_targets, _cross_entropy), "
 # ---------------------------------------------------------------------------- public functions
 
 
-def _check_ce(Z: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    Z = as_float_array(Z, name="Z", ndim=2)
-    return Z, _ce_targets(y, Z.shape)
+def _checked(loss: str, out: object, y: object, *, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The network's output (the argument ``name``) as an array, and ``y`` through ``LOSSES[loss].check_targets``."""
+    out = as_float_array(out, name=name, ndim=2 if loss == "cross_entropy" else (1, 2))
+    if loss == "bce" and out.ndim == 2 and out.shape[1] != 1:
+        raise ValueError(f"z must be binary logits of shape (m,) or (m, 1), got shape {out.shape}")
+    return out, LOSSES[loss].check_targets(y, out.shape)
 
 
 def cross_entropy(Z: np.ndarray, y: np.ndarray) -> float:
@@ -157,19 +151,12 @@ def cross_entropy(Z: np.ndarray, y: np.ndarray) -> float:
     ``y``: integer labels ``(m,)`` in ``0..K-1``, or one-hot rows ``(m, K)``. As
     :func:`torch.nn.functional.cross_entropy`.
     """
-    return _cross_entropy(*_check_ce(Z, y))[0]
+    return _cross_entropy(*_checked("cross_entropy", Z, y, name="Z"))[0]
 
 
 def cross_entropy_grad(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
     r"""Gradient of :func:`cross_entropy`, :math:`\frac{1}{m}(\operatorname{softmax}(Z) - Y)`, ``(m, K)``."""
-    return _cross_entropy(*_check_ce(Z, y))[1]
-
-
-def _check_binary(z: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    z = as_float_array(z, name="z", ndim=(1, 2))
-    if z.ndim == 2 and z.shape[1] != 1:
-        raise ValueError(f"z must be binary logits of shape (m,) or (m, 1), got shape {z.shape}")
-    return z, _bce_targets(y, (len(z), 1)).reshape(z.shape)
+    return _cross_entropy(*_checked("cross_entropy", Z, y, name="Z"))[1]
 
 
 def binary_cross_entropy_with_logits(z: np.ndarray, y: np.ndarray) -> float:
@@ -181,17 +168,12 @@ def binary_cross_entropy_with_logits(z: np.ndarray, y: np.ndarray) -> float:
     The right-hand form never takes ``log(0)`` nor overflows (as
     :func:`torch.nn.functional.binary_cross_entropy_with_logits`). ``z``, ``y``: ``(m,)`` or ``(m, 1)``.
     """
-    return _bce(*_check_binary(z, y))[0]
+    return _bce(*_checked("bce", z, y, name="z"))[0]
 
 
 def binary_cross_entropy_with_logits_grad(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     r""":math:`\partial J / \partial z_i = \frac{1}{m}(\sigma(z_i) - y_i)`, the shape of ``z``."""
-    return _bce(*_check_binary(z, y))[1]
-
-
-def _check_mse(y_hat: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    y_hat = as_float_array(y_hat, name="y_hat", ndim=(1, 2))
-    return y_hat, _mse_targets(y, y_hat.shape)
+    return _bce(*_checked("bce", z, y, name="z"))[1]
 
 
 def mse(y_hat: np.ndarray, y: np.ndarray) -> float:
@@ -203,9 +185,9 @@ def mse(y_hat: np.ndarray, y: np.ndarray) -> float:
     shape, except that ``(m, 1)`` and ``(m,)`` pair up element by element (never broadcast to
     ``(m, m)``). The metric :func:`mlp_lab.metrics.mse` takes ``(y_true, y_pred)``.
     """
-    return _mse(*_check_mse(y_hat, y))[0]
+    return _mse(*_checked("mse", y_hat, y, name="y_hat"))[0]
 
 
 def mse_grad(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
     r""":math:`\partial J / \partial \hat y_{ik} = \frac{2}{N}(\hat y_{ik} - y_{ik})`, the shape of ``y_hat``."""
-    return _mse(*_check_mse(y_hat, y))[1]
+    return _mse(*_checked("mse", y_hat, y, name="y_hat"))[1]

@@ -162,8 +162,10 @@ class MLP:
         sizes = self.layer_sizes
         for name, arrays, shapes in (("weights", self.weights, list(zip(sizes[1:], sizes[:-1], strict=True))),
                                      ("biases", self.biases, [(n,) for n in sizes[1:]])):
-            got = [(str(getattr(a, "dtype", type(a).__name__)), getattr(a, "shape", None)) for a in arrays]
-            if got != [("float64", shape) for shape in shapes]:
+            if len(arrays) != len(shapes) or not all(
+                    isinstance(a, np.ndarray) and a.dtype == np.float64 and a.shape == shape
+                    for a, shape in zip(arrays, shapes, strict=False)):
+                got = [(str(getattr(a, "dtype", type(a).__name__)), getattr(a, "shape", None)) for a in arrays]
                 raise ValueError(f"{name} must be float64 NumPy arrays of shapes {shapes}, got (dtype, shape) {got}")
 
     def _check_X(self, X: object) -> np.ndarray:
@@ -275,7 +277,7 @@ class MLP:
         g = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "identity": nn.Identity}[self.activation]
         layers: list[nn.Module] = []
         for W, b in zip(self.weights, self.biases, strict=True):
-            linear = nn.utils.skip_init(nn.Linear, W.shape[1], W.shape[0], dtype=torch.float64)
+            linear = nn.Linear(W.shape[1], W.shape[0], device="meta")  # shapes only: no memory, no random draw
             linear.weight, linear.bias = nn.Parameter(torch.tensor(W)), nn.Parameter(torch.tensor(b))
             layers += [linear, g()]
         return nn.Sequential(*layers[:-1])  # the output layer stays linear

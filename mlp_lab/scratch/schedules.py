@@ -176,8 +176,6 @@ def clip_grad_norm(grads: Sequence[np.ndarray], max_norm: float, *, eps: float =
         if not isinstance(g, np.ndarray) or g.dtype != np.float64:
             raise TypeError(f"grads[{k}] must be a float64 NumPy array (it is scaled in place)")
     total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
-    coef = min(1.0, max_norm / (total + eps))
-    if coef < 1.0:
-        for g in grads:
-            g *= coef
+    for g in grads:
+        g *= min(1.0, max_norm / (total + eps))
     return total

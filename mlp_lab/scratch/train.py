@@ -153,8 +153,8 @@ def train(net: MLP, optimizer: SGD | Adam, X: np.ndarray, y: np.ndarray, *, loss
     if [id(p) for p in optimizer.params] != [id(p) for p in net.parameters()]:
         raise ValueError("optimizer must update this network's parameters: build it as "
                          "Adam(net.parameters(), ...) (same arrays, same order)")
-    has_val = X_val is not None or y_val is not None
-    if has_val and (X_val is None or y_val is None):
+    has_val = X_val is not None
+    if has_val != (y_val is not None):
         raise ValueError("pass both X_val and y_val, or neither")
     if patience is not None and not has_val:
         raise ValueError("patience needs validation data: pass X_val and y_val")

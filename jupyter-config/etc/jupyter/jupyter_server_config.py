@@ -6,7 +6,9 @@
 # committed form (no Python version, no cell timings, no outputs of the cells that measure time,
 # gated solutions folded, metadata keys sorted): a learner's *Run All* and save leaves `git status`
 # clean. Loading one gives it the running Python's version, which the kernel reports when it starts,
-# so that a chapter does not open marked modified. See mlp_lab/course/notebook_format.py, mlp_lab/course/jupyter.py.
+# so that a chapter does not open marked modified, and shows the numbers glued into the prose in place
+# of their {glue:text} roles (saving puts the roles back). See mlp_lab/course/notebook_format.py,
+# mlp_lab/course/jupyter.py, mlp_lab/course/glue_prose.py.
 try:
     from mlp_lab.course.jupyter import CourseContentsManager
     from mlp_lab.course.notebook_format import pre_save_hook
