@@ -9,8 +9,9 @@ changes both NumPy's BLAS (OpenBLAS core type) and PyTorch's own CPU kernels (AT
 MKL's instruction set), one of them with a single thread, and compares what nbval compares (stream
 text, ``text/plain``, errors) and every stored ``image/png`` byte for byte. Exempt: only the cells
 marked ``# NBVAL_IGNORE_OUTPUT`` (timings, and figures of timings), whose outputs are not stored at
-all. The two runs go in parallel, so the extra wall time is about one notebook run on this 2-core
-machine.
+all. The two runs start in the background when the tests are collected (tests/conftest.py), at a
+lower CPU priority: they fill the cores that the other tests leave idle, and these tests, run last,
+wait for them and read their reports.
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from compare_outputs import compare
-from conftest import NOTEBOOKS, ROOT
+from conftest import NOTEBOOKS, QUIET_THREADS, ROOT, background, environment
 
 # name -> (environment overrides, what the kernel must report: OpenBLAS core, ATen capability)
 SETTINGS = {
@@ -58,33 +58,28 @@ print(json.dumps({"core": blas[0]["architecture"], "threads": blas[0]["num_threa
 """
 
 
-def _env(overrides: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENBLAS_", "MKL_", "ATEN_", "OMP_"))}
-    return {**env, **overrides, "PYTHONUNBUFFERED": "1"}
+def _env(name: str) -> dict[str, str | None]:
+    """The changes to the environment for setting ``name``: no inherited OpenBLAS/MKL/ATen/OpenMP variable."""
+    inherited = {k: None for k in os.environ if k.startswith(("OPENBLAS_", "MKL_", "ATEN_", "OMP_"))}
+    return {**inherited, **SETTINGS[name][0], **QUIET_THREADS}
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.Popen, Path]]:
-    """Start the comparison of every notebook under each setting, all at once; output goes to files."""
-    notebooks = sorted(str(p.relative_to(ROOT)) for p in NOTEBOOKS.glob("*.ipynb"))
-    cmd = [sys.executable, str(ROOT / "tools" / "compare_outputs.py"), *notebooks]
-    logs = tmp_path_factory.mktemp("kernels")
-    procs = {}
-    for name, (env, _) in SETTINGS.items():
-        log = logs / f"{name}.log"
-        with log.open("w") as out:
-            procs[name] = (subprocess.Popen(cmd, cwd=ROOT, env=_env(env), stdout=out, stderr=subprocess.STDOUT), log)
-    yield procs
-    for proc, _ in procs.values():
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+# Every notebook under each setting, in the background from collection on, at a low CPU priority.
+RUNS = {
+    name: background(
+        f"kernels-{name}",
+        [sys.executable, ROOT / "tools" / "compare_outputs.py",
+         *sorted(str(p.relative_to(ROOT)) for p in NOTEBOOKS.glob("*.ipynb"))],
+        env=_env(name), nice=10, order=2)
+    for name in SETTINGS
+}
 
 
 @pytest.mark.parametrize("name", sorted(SETTINGS))
 def test_setting_really_changes_the_kernels(name):
     env, (core, aten) = SETTINGS[name]
-    out = subprocess.run([sys.executable, "-c", PROBE], env=_env(env), capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", PROBE], env=environment(_env(name)), capture_output=True, text=True,
+                         check=True)
     seen = json.loads(out.stdout)
     assert (seen["core"], seen["aten"]) == (core, aten), f"{name}: the kernel runs {seen}, not {core}/{aten}"
     if env.get("OMP_NUM_THREADS") == "1":
@@ -92,17 +87,17 @@ def test_setting_really_changes_the_kernels(name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(SETTINGS))
-def test_outputs_and_figures_hold_under_other_kernels(runs, name):
-    proc, log = runs[name]
-    proc.wait(timeout=1200)
-    lines = log.read_text().strip().splitlines()
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.background(f"kernels-{n}")) for n in SETTINGS])
+def test_outputs_and_figures_hold_under_other_kernels(name):
+    proc = RUNS[name].result(timeout=1800)
+    lines = proc.stdout.strip().splitlines()
     summary = lines[-1] if lines else ""
     print(f"under {name} ({' '.join(f'{k}={v}' for k, v in SETTINGS[name][0].items())}): {summary}")
-    moved = [ln for ln in lines if ln.startswith(("MOVED", "Traceback", "nbclient.exceptions"))]
+    everything = lines + proc.stderr.splitlines()
+    moved = [ln for ln in everything if ln.startswith(("MOVED", "Traceback", "nbclient.exceptions"))]
     assert proc.returncode == 0, (
         f"under {name} these notebook cells' outputs differ from the stored ones (they print or draw something "
-        f"that depends on the CPU's floating-point kernels):\n" + "\n".join(moved or lines[-40:])
+        f"that depends on the CPU's floating-point kernels):\n" + "\n".join(moved or everything[-40:])
     )
     assert summary.endswith(" 0 outputs moved"), summary
 
