@@ -38,70 +38,79 @@ class Background:
     """A command that runs beside the tests from collection on; the tests that read it run last.
 
     Declared with :func:`background` (here, or at import by the test module that reads it), and
-    started by :func:`pytest_collection_modifyitems` when a collected test carries the mark
-    ``background(NAME)``. ``env``: changes to this process's environment (see :func:`environment`).
-    ``after`` names a job that must end first (the PDF is printed from the
-    build): the command then starts, in a thread, as soon as that job ends, whatever its exit
-    status (the reading test reports it). ``nice`` lowers the command's CPU priority, so that it fills
-    the cores the tests in the foreground leave idle instead of slowing them down. Output goes to
-    ``stdout.log`` and ``stderr.log`` in :attr:`out`, a fresh folder that the command may write to.
+    requested by :func:`pytest_collection_modifyitems` when a collected test carries the mark
+    ``background(NAME)``. Requested jobs start in the order of their ``order`` (then of declaration),
+    at most :func:`_slots` at a time: one while tests run in the foreground (most of them use one of
+    the 2 cores; the job uses the other), two while a test waits for a job. So the background
+    work is spread over the whole session, and what is left of it when the last tests wait runs on
+    both cores. ``after`` names a job whose output this one reads (the PDF is printed from the
+    build): it starts only once that job has ended, whatever its exit status (the reading test
+    reports it). ``env``: changes to this process's environment (see :func:`environment`), fixed
+    when the job is requested. Output goes to ``stdout.log`` and ``stderr.log`` in :attr:`out`, a
+    fresh folder that the command may write to.
     """
 
-    def __init__(self, name: str, cmd, *, env: dict | None = None, nice: int = 0, after: str | None = None,
-                 order: int = 0) -> None:
-        self.name, self.cmd, self.env, self.nice, self.after, self.order = name, cmd, env, nice, after, order
+    def __init__(self, name: str, cmd, *, env: dict | None = None, after: str | None = None, order: int = 0) -> None:
+        self.name, self.cmd, self.env, self.after, self.order = name, cmd, env, after, order
         self.out: Path | None = None
         self.popen: subprocess.Popen | None = None
         self.args: list[str] = []
         self.done = threading.Event()  # set when the command has ended, or will never start
-        self._thread: threading.Thread | None = None
-        self._cancelled = False
         self.times: list[float] = []  # when it started and ended (time.monotonic())
+        self._env: dict[str, str] = {}
+        self._cancelled = False
 
-    def start(self) -> None:
-        """Start the command (after its ``after`` job ends); at most once per session.
-
-        The command line and the environment are fixed now, when the tests are collected: not by
-        whatever a test running at the moment a chained job starts has changed in ``os.environ``.
-        """
-        if self._thread is not None:
+    def request(self) -> None:
+        """Queue the command (and the job it reads, first); it starts when a slot is free. At most once."""
+        if self.out is not None:
             return
         if self.after:
-            JOBS[self.after].start()
+            JOBS[self.after].request()
+        # Fixed now, at collection: not whatever a test running when the job starts has put in os.environ.
         self.out = Path(tempfile.mkdtemp(prefix=f"mlp-lab-{self.name}-"))
         self.args = [str(a) for a in (self.cmd(self) if callable(self.cmd) else self.cmd)]
-        env = environment({**(self.env or {}), "PYTHONUNBUFFERED": "1"})
-        self._thread = threading.Thread(target=self._run, args=(env,), name=f"background {self.name}", daemon=True)
-        self._thread.start()
+        self._env = environment({**(self.env or {}), "PYTHONUNBUFFERED": "1"})
+        with _COND:
+            _dispatch()
 
-    def _run(self, env: dict[str, str]) -> None:
+    def _launch(self) -> None:
+        """Start the command now (called by :func:`_dispatch`, which holds the lock)."""
         try:
-            if self.after:
-                JOBS[self.after].done.wait()
-            with _LOCK:
-                if self._cancelled:
-                    return
-                nice = shutil.which("nice") if self.nice else None
-                with open(self.out / "stdout.log", "w") as out, open(self.out / "stderr.log", "w") as err:
-                    # its own process group, so that it can be stopped with every process it started
-                    self.popen = subprocess.Popen([nice, "-n", str(self.nice), *self.args] if nice else self.args,
-                                                  cwd=ROOT, env=env, stdout=out, stderr=err, start_new_session=True)
-                self.times.append(time.monotonic())
-            self.popen.wait()
-            self.times.append(time.monotonic())
-        except BaseException as exc:  # noqa: BLE001 - reported by the test that reads the job
+            with open(self.out / "stdout.log", "w") as out, open(self.out / "stderr.log", "w") as err:
+                # its own process group, so that it can be stopped with every process it started
+                self.popen = subprocess.Popen(self.args, cwd=ROOT, env=self._env, stdout=out, stderr=err,
+                                              process_group=0)
+        except OSError as exc:
             (self.out / "stderr.log").write_text(f"the background job {self.name} could not start: {exc!r}\n")
-        finally:
             self.done.set()
+            return
+        self.times.append(time.monotonic())
+        threading.Thread(target=self._watch, name=f"background {self.name}", daemon=True).start()
+
+    def _watch(self) -> None:
+        self.popen.wait()
+        self.times.append(time.monotonic())
+        with _COND:
+            self.done.set()
+            _dispatch()
+            _COND.notify_all()
 
     def result(self, timeout: float) -> subprocess.CompletedProcess:
-        """Wait for the command (starting it if no collected test did) and return its exit status and output.
+        """Wait for the command (queueing it if no collected test did) and return its exit status and output.
 
-        A command not finished after ``timeout`` seconds (waiting included) is stopped: return code -9,
-        or None if it never started.
+        While a test waits, two jobs may run at a time. A command not finished after ``timeout``
+        seconds (waiting in the queue included) is stopped: return code -9, or None if it never started.
         """
-        self.start()
-        if not self.done.wait(timeout):
+        global _WAITING
+        self.request()
+        with _COND:
+            _WAITING += 1
+            _dispatch()
+            try:
+                finished = _COND.wait_for(self.done.is_set, timeout)
+            finally:
+                _WAITING -= 1
+        if not finished:
             self.stop()
         stdout, stderr = ((self.out / f"{name}.log").read_text(encoding="utf-8", errors="replace")
                           if (self.out / f"{name}.log").exists() else "" for name in ("stdout", "stderr"))
@@ -110,13 +119,15 @@ class Background:
 
     def stop(self) -> None:
         """Stop the command and every process it started, or keep it from starting (the session ends, or time is up)."""
-        with _LOCK:
+        with _COND:
             self._cancelled = True
+            if self.popen is None:
+                self.done.set()
+                _COND.notify_all()
         if self.popen is not None and self.popen.poll() is None:  # still running: its process group is its own
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait()
-        self.done.set()
 
 
 def environment(changes: dict[str, str | None]) -> dict[str, str]:
@@ -125,7 +136,27 @@ def environment(changes: dict[str, str | None]) -> dict[str, str]:
 
 
 JOBS: dict[str, Background] = {}
-_LOCK = threading.Lock()  # a job is started, or cancelled, never both at once
+_COND = threading.Condition()  # guards the jobs' start, end and cancellation, and _WAITING
+_WAITING = 0  # tests waiting for a job right now
+
+
+def _slots() -> int:
+    """Background jobs at a time: 1 while tests run in the foreground, 2 while a test waits (2 cores)."""
+    return 2 if _WAITING else 1
+
+
+def _dispatch() -> None:
+    """Start queued jobs, in order, while slots are free (called with _COND held)."""
+    running = sum(job.popen is not None and not job.done.is_set() for job in JOBS.values())
+    queued = [job for job in JOBS.values() if job.out is not None and job.popen is None and not job._cancelled
+              and not job.done.is_set()]
+    for job in sorted(queued, key=lambda job: job.order):  # stable: declaration order within an order
+        if running >= _slots():
+            break
+        if job.after and not JOBS[job.after].done.is_set():
+            continue
+        job._launch()
+        running += job.popen is not None
 
 
 def background(name: str, cmd, **options) -> Background:
@@ -157,12 +188,11 @@ def _reads(item: pytest.Item) -> list[Background]:
 
 @pytest.hookimpl(trylast=True)  # after -k/-m deselection
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Start the background jobs that the collected tests read, now; move those tests to the end.
+    """Queue the background jobs that the collected tests read (the first starts now); move those tests to the end.
 
     The jobs (the strict build, the PDF printed from it, the chapters under other CPU kernels) run
     beside the other tests, which mostly use one core, instead of holding up the session; the
-    tests that read them run last, ordered by their jobs' ``order`` (the build first, the
-    cross-kernel runs, which yield the CPU to everything else, last).
+    tests that read them run last, ordered by their jobs' ``order`` (the build first).
     """
     reads = {item: _reads(item) for item in items}
     readers = sorted((item for item in items if reads[item]), key=lambda item: max(j.order for j in reads[item]))
@@ -170,7 +200,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if not reads[item]] + readers
         if not config.option.collectonly:
             for job in sorted({j for item in readers for j in reads[item]}, key=lambda j: j.order):
-                job.start()
+                job.request()
 
 
 _SESSION_START = time.monotonic()
@@ -184,12 +214,14 @@ def pytest_terminal_summary(terminalreporter) -> None:
         for job in ran:
             start, end = job.times[0] - _SESSION_START, (job.times[1:] or [time.monotonic()])[0] - _SESSION_START
             state = f"exit {job.popen.returncode}" if len(job.times) > 1 else "still running, stopped"
-            terminalreporter.write_line(f"{job.name}: {start:.0f} to {end:.0f} s ({end - start:.0f} s, nice "
-                                        f"{job.nice}, {state})")
+            terminalreporter.write_line(f"{job.name}: {start:.0f} to {end:.0f} s ({end - start:.0f} s, {state})")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Stop every background job still running (with the processes it started) and remove its folder."""
+    with _COND:
+        for job in JOBS.values():
+            job._cancelled = True  # first, so that no job starts as another one is stopped
     for job in JOBS.values():
         job.stop()
         if job.out is not None:
