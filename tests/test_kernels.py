@@ -9,9 +9,9 @@ changes both NumPy's BLAS (OpenBLAS core type) and PyTorch's own CPU kernels (AT
 MKL's instruction set), one of them with a single thread, and compares what nbval compares (stream
 text, ``text/plain``, errors) and every stored ``image/png`` byte for byte. Exempt: only the cells
 marked ``# NBVAL_IGNORE_OUTPUT`` (timings, and figures of timings), whose outputs are not stored at
-all. The two runs start in the background when the tests are collected (tests/conftest.py), at a
-lower CPU priority: they fill the cores that the other tests leave idle, and these tests, run last,
-wait for them and read their reports.
+all. The two runs are queued in the background when the tests are collected (tests/conftest.py), in
+three chunks of chapters each: they use the core that the other tests leave idle, and these tests,
+run last, wait for them and read their reports.
 """
 
 from __future__ import annotations
