@@ -91,7 +91,7 @@ def test_ignored_outputs_say_why(name):
 
 
 @pytest.mark.slow
-@pytest.mark.book_build
+@pytest.mark.background("build")
 def test_strict_build_has_no_warnings(strict_build):
     proc = strict_build["proc"]
     log = proc.stdout + proc.stderr

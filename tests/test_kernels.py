@@ -9,8 +9,9 @@ changes both NumPy's BLAS (OpenBLAS core type) and PyTorch's own CPU kernels (AT
 MKL's instruction set), one of them with a single thread, and compares what nbval compares (stream
 text, ``text/plain``, errors) and every stored ``image/png`` byte for byte. Exempt: only the cells
 marked ``# NBVAL_IGNORE_OUTPUT`` (timings, and figures of timings), whose outputs are not stored at
-all. The two runs go in parallel, so the extra wall time is about one notebook run on this 2-core
-machine.
+all. The two runs are queued in the background when the tests are collected (tests/conftest.py), in
+three chunks of chapters each: they use the core that the other tests leave idle, and these tests,
+run last, wait for them and read their reports.
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from compare_outputs import compare
-from conftest import NOTEBOOKS, ROOT
+from conftest import NOTEBOOKS, QUIET_THREADS, ROOT, background, environment
 
 # name -> (environment overrides, what the kernel must report: OpenBLAS core, ATen capability)
 SETTINGS = {
@@ -58,33 +58,30 @@ print(json.dumps({"core": blas[0]["architecture"], "threads": blas[0]["num_threa
 """
 
 
-def _env(overrides: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENBLAS_", "MKL_", "ATEN_", "OMP_"))}
-    return {**env, **overrides, "PYTHONUNBUFFERED": "1"}
+def _env(name: str) -> dict[str, str | None]:
+    """The changes to the environment for setting ``name``: no inherited OpenBLAS/MKL/ATen/OpenMP variable."""
+    inherited = {k: None for k in os.environ if k.startswith(("OPENBLAS_", "MKL_", "ATEN_", "OMP_"))}
+    return {**inherited, **SETTINGS[name][0], **QUIET_THREADS}
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.Popen, Path]]:
-    """Start the comparison of every notebook under each setting, all at once; output goes to files."""
-    notebooks = sorted(str(p.relative_to(ROOT)) for p in NOTEBOOKS.glob("*.ipynb"))
-    cmd = [sys.executable, str(ROOT / "tools" / "compare_outputs.py"), *notebooks]
-    logs = tmp_path_factory.mktemp("kernels")
-    procs = {}
-    for name, (env, _) in SETTINGS.items():
-        log = logs / f"{name}.log"
-        with log.open("w") as out:
-            procs[name] = (subprocess.Popen(cmd, cwd=ROOT, env=_env(env), stdout=out, stderr=subprocess.STDOUT), log)
-    yield procs
-    for proc, _ in procs.values():
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+# Every notebook under each setting, in the background from collection on, in CHUNKS jobs per
+# setting (interleaved, so that each holds short and long chapters): jobs are what the background
+# queue schedules, and smaller ones leave less for one core alone at the end of the session.
+CHUNKS = 3
+NOTEBOOK_PATHS = sorted(str(p.relative_to(ROOT)) for p in NOTEBOOKS.glob("*.ipynb"))
+RUNS = {
+    name: [background(f"kernels-{name}-{k + 1}", [sys.executable, ROOT / "tools" / "compare_outputs.py",
+                                                   *NOTEBOOK_PATHS[k::CHUNKS]], env=_env(name), order=2 + k)
+           for k in range(CHUNKS)]
+    for name in SETTINGS
+}
 
 
 @pytest.mark.parametrize("name", sorted(SETTINGS))
 def test_setting_really_changes_the_kernels(name):
     env, (core, aten) = SETTINGS[name]
-    out = subprocess.run([sys.executable, "-c", PROBE], env=_env(env), capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", PROBE], env=environment(_env(name)), capture_output=True, text=True,
+                         check=True)
     seen = json.loads(out.stdout)
     assert (seen["core"], seen["aten"]) == (core, aten), f"{name}: the kernel runs {seen}, not {core}/{aten}"
     if env.get("OMP_NUM_THREADS") == "1":
@@ -92,19 +89,26 @@ def test_setting_really_changes_the_kernels(name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(SETTINGS))
-def test_outputs_and_figures_hold_under_other_kernels(runs, name):
-    proc, log = runs[name]
-    proc.wait(timeout=1200)
-    lines = log.read_text().strip().splitlines()
-    summary = lines[-1] if lines else ""
-    print(f"under {name} ({' '.join(f'{k}={v}' for k, v in SETTINGS[name][0].items())}): {summary}")
-    moved = [ln for ln in lines if ln.startswith(("MOVED", "Traceback", "nbclient.exceptions"))]
-    assert proc.returncode == 0, (
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.background(*(job.name for job in RUNS[n]))) for n in SETTINGS])
+def test_outputs_and_figures_hold_under_other_kernels(name):
+    setting = " ".join(f"{k}={v}" for k, v in SETTINGS[name][0].items())
+    notebooks, problems = 0, []
+    for job in RUNS[name]:
+        proc = job.result(timeout=1800)
+        lines = proc.stdout.strip().splitlines()
+        summary = lines[-1] if lines else ""
+        print(f"under {name} ({setting}): {summary}")
+        everything = lines + proc.stderr.splitlines()
+        moved = [ln for ln in everything if ln.startswith(("MOVED", "Traceback", "nbclient.exceptions"))]
+        if proc.returncode != 0 or not summary.endswith(" 0 outputs moved"):
+            problems += moved or everything[-40:]
+        notebooks += int(summary.split()[0]) if summary.endswith(" outputs moved") else 0
+    assert not problems, (
         f"under {name} these notebook cells' outputs differ from the stored ones (they print or draw something "
-        f"that depends on the CPU's floating-point kernels):\n" + "\n".join(moved or lines[-40:])
+        f"that depends on the CPU's floating-point kernels):\n" + "\n".join(problems)
     )
-    assert summary.endswith(" 0 outputs moved"), summary
+    assert notebooks == len(NOTEBOOK_PATHS), f"{notebooks} of {len(NOTEBOOK_PATHS)} notebooks compared"
 
 
 def test_an_altered_figure_is_caught(tmp_path):

@@ -2,10 +2,15 @@
 
 The book is the session's strict build (the `strict_build` fixture, shared with the site test), or the
 folder named by MLP_LAB_SITE_HTML. The PDF is read back with pypdf: its outline, its text and its size.
+Printing and reading back every page's text take about a minute on one core, so both run in the
+background (tests/conftest.py): the PDF is printed as soon as the build ends, its text is extracted
+as soon as it is printed, and these tests, run last, read the results.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import re
@@ -19,17 +24,36 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from browser import toc_pages
-from conftest import BOOK, ROOT, TOOLS
+from conftest import BOOK, JOBS, ROOT, TOOLS, background
 
 TOOL = TOOLS / "build_pdf.py"
+SITE_HTML = os.environ.get("MLP_LAB_SITE_HTML")
 
-pytestmark = [pytest.mark.slow, pytest.mark.book_build(unless="MLP_LAB_SITE_HTML")]
+
+def _html() -> Path:
+    return Path(SITE_HTML).resolve() if SITE_HTML else JOBS["build"].out / "_build" / "html"
+
+
+# The documented command, on the session's build; then every page's text, as pypdf reads it.
+PDF = background("pdf", lambda job: [sys.executable, TOOL, "--html", _html(), "--out", job.out / "mlp-lab.pdf"],
+                 after=None if SITE_HTML else "build", order=1)
+PAGE_TEXT = """
+import json, sys
+from pypdf import PdfReader
+pages = [page.extract_text() or "" for page in PdfReader(sys.argv[1]).pages]
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    json.dump(pages, out)
+"""
+PDF_TEXT = background("pdf-text", lambda job: [sys.executable, "-c", PAGE_TEXT, PDF.out / "mlp-lab.pdf",
+                                               job.out / "pages.json"], after="pdf", order=1)
+
+pytestmark = [pytest.mark.slow, pytest.mark.background("pdf", "pdf-text")]
 
 
 @pytest.fixture(scope="module")
 def html(request: pytest.FixtureRequest) -> Path:
-    if os.environ.get("MLP_LAB_SITE_HTML"):
-        return Path(os.environ["MLP_LAB_SITE_HTML"]).resolve()
+    if SITE_HTML:
+        return _html()
     built = Path(request.getfixturevalue("strict_build")["html"])
     if not (built / "index.html").exists():
         pytest.fail(f"the book build produced no site in {built}")
@@ -37,19 +61,22 @@ def html(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture(scope="module")
-def pdf(html: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    out = tmp_path_factory.mktemp("pdf") / "mlp-lab.pdf"
-    proc = subprocess.run(
-        [sys.executable, str(TOOL), "--html", str(html), "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )
+def pdf(html: Path) -> dict:
+    proc = PDF.result(timeout=600)
     assert proc.returncode == 0, f"build_pdf failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = Path(summary["pdf"])
+    assert out == PDF.out / "mlp-lab.pdf"
+    read = PDF_TEXT.result(timeout=600)
+    assert read.returncode == 0, f"reading the PDF's text failed:\n{read.stderr[-4000:]}"
+    pages = json.loads((PDF_TEXT.out / "pages.json").read_text(encoding="utf-8"))
     reader = PdfReader(out)
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    assert len(pages) == len(reader.pages)
+    text = "\n".join(pages)
     print(f"PDF: {len(reader.pages)} pages, {out.stat().st_size / 1e6:.1f} MB, {summary['seconds']} s, "
           f"{summary['requests']} requests, {len(summary['external'])} external")
-    return {"path": out, "summary": summary, "reader": reader, "text": text, "squashed": _squash(text)}
+    return {"path": out, "summary": summary, "reader": reader, "pages": pages, "text": text,
+            "squashed": _squash(text)}
 
 
 def _squash(text: str) -> str:
@@ -61,11 +88,17 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+@functools.cache
+def _soup(html: Path, page: str) -> BeautifulSoup:
+    """A built page, parsed once for all the tests here (several seconds for the whole book)."""
+    return BeautifulSoup((html / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+
+
 def chapter_titles(html: Path) -> dict[str, str]:
     """Each TOC page's title as the site shows it (with its chapter number)."""
     titles = {}
     for page in toc_pages(ROOT / "_toc.yml"):
-        h1 = BeautifulSoup((html / f"{page}.html").read_text(encoding="utf-8"), "html.parser").select_one("article h1")
+        h1 = copy.copy(_soup(html, page).select_one("article h1"))
         for link in h1.select(".headerlink"):
             link.decompose()
         titles[page] = " ".join(h1.get_text(" ").split())
@@ -104,13 +137,13 @@ def test_outline_has_one_entry_per_chapter_in_order(pdf, html):
 def test_text_has_every_chapter_title_and_the_title_page(pdf, html):
     for title in chapter_titles(html).values():
         assert _squash(title) in pdf["squashed"], f"chapter title {title!r} not in the PDF's text"
-    first_page = pdf["reader"].pages[0].extract_text()
+    first_page = pdf["pages"][0]
     assert "feedforward networks from the equations up" in " ".join(first_page.split())
 
 
 def test_page_numbers_run_through_the_book(pdf):
     n = len(pdf["reader"].pages)
-    last = " ".join((pdf["reader"].pages[-1].extract_text() or "").split())
+    last = " ".join(pdf["pages"][-1].split())
     assert f"{n} / {n}" in last, last[-200:]
 
 
@@ -131,8 +164,7 @@ def test_typeset_equation_and_solution_text_are_printed(pdf):
 def test_no_code_line_is_cut_at_the_margin(pdf, html):
     # The longest line of code on the site, far wider than an A4 page at the code font's size.
     lines = [line for page in toc_pages(ROOT / "_toc.yml")
-             for pre in BeautifulSoup((html / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
-             .select("div.cell_input div.highlight pre")
+             for pre in _soup(html, page).select("div.cell_input div.highlight pre")
              for line in pre.get_text().splitlines()]
     longest = max(lines, key=len)
     assert len(longest) > 100, longest

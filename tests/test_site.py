@@ -405,7 +405,7 @@ async def _check_site(chromium: Path, base: str, pages: list[str]):
 
 
 @pytest.mark.slow
-@pytest.mark.book_build(unless="MLP_LAB_SITE_HTML")
+@pytest.mark.background("build", unless="MLP_LAB_SITE_HTML")
 def test_every_page_renders_offline_in_chromium(chromium, site, capsys):
     base, html = site["base"], site["html"]
     pages = toc_pages(ROOT / "_toc.yml")
