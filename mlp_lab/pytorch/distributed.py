@@ -144,7 +144,7 @@ def _worker(rank: int, config: Config, rendezvous: str, out: str,
     if rank == 0:
         torch.save({"loss": history["loss"], "weights": weights, "seconds": seconds}, out)
     # The rank's work is done. Its interpreter now exits; without this line that exit ends with a
-    # garbage collection over every object of torch and of the compiler DDP imports (torch._dynamo),
+    # garbage collection over every object of torch and of the compiler that DDP imports,
     # which takes longer than the training itself. Nothing of this process is used afterwards.
     gc.freeze()
 
