@@ -163,17 +163,6 @@ ALL_RAN = r"""
 }
 """
 
-# The `.md` twins are only opened and saved: JupyterLab's default windowing for them (cells render as
-# they scroll into view) spares rendering every cell a second time. Jupytext's own widget factory, so
-# the `.ipynb` notebooks still render every cell at once (the user setting below).
-TWIN_WINDOWING = r"""
-() => {
-  const factory = window.jupyterapp.docRegistry.getWidgetFactory("Jupytext Notebook");
-  factory.notebookConfig = { ...factory.notebookConfig, windowingMode: "full" };
-  return factory.notebookConfig.windowingMode;
-}
-"""
-
 NEWS_SETTING = r"""
 async () => {
   const id = "@jupyterlab/apputils-extension:notification";
@@ -535,7 +524,6 @@ def test_chapters_in_jupyterlab(tmp_path):
             await page.goto(f"{base}/lab/workspaces/mlp-lab-test?reset&token={token}")
             await page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
             await page.evaluate("() => window.jupyterapp.restored")
-            assert await page.evaluate(TWIN_WINDOWING) == "full"
             news = await page.evaluate(NEWS_SETTING)
             if news != "false":
                 problems.append(f"the project settings are not in effect: fetchNews is {news!r}, not 'false'")
