@@ -86,7 +86,9 @@ def test_a_failing_rank_ends_the_job_with_its_error_and_exit_status_1(monkeypatc
     for nothing else); the other rank is stopped and no process is left behind.
     """
     token = uuid.uuid4().hex
-    monkeypatch.setenv("MLP_LAB_TEST_TOKEN", token)  # inherited by the spawned ranks
+    # inherited by the spawned ranks; psutil reads a process's environment as it started, so this
+    # process, which sets the variable later, is not among the processes found with it
+    monkeypatch.setenv("MLP_LAB_TEST_TOKEN", token)
     start = time.perf_counter()
     status = main(["ddp", "--world-size", "2", "--epochs", "1", "--fail-rank", "1"])
     assert time.perf_counter() - start < 60

@@ -69,7 +69,7 @@ def compare(path: Path) -> tuple[list[str], dict]:
     start = time.monotonic()
     resources = {"metadata": {"path": str(path.parent)}}
     # Once the last cell's outputs are in, the kernel has nothing left to say: stop it at once rather
-    # than ask it to shut down and wait (about 0.9 s per notebook once PyTorch is loaded).
+    # than ask it to shut down and wait for its interpreter to exit.
     client = NotebookClient(fresh, timeout=300, kernel_name="python3", resources=resources,
                             shutdown_kernel="immediate")
     client.execute()

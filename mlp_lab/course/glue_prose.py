@@ -32,6 +32,8 @@ import difflib
 import re
 from typing import Any
 
+from mlp_lab.course.notebook_format import cell_source
+
 GLUE_ROLE = re.compile(r"\{glue:text\}`([^`]+)`")
 METADATA_KEY = "mlp_lab"  # cell metadata: {"glue": {"source": str, "shown": [str, ...]}} while open
 NOT_STORED = r"*\[not stored\]*"  # renders as an italic [not stored], as an editor marks an omission
@@ -123,16 +125,11 @@ def restored(text: str, source: str, shown: list[str]) -> str:
     return text
 
 
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
 def show_glued_numbers(nb: dict) -> None:
     """Replace, in place, the glue roles of every markdown cell by the values glued in ``nb``."""
     values = glued_values(nb)
     for cell in nb.get("cells", []):
-        source = _source(cell)
+        source = cell_source(cell)
         if cell.get("cell_type") != "markdown" or not GLUE_ROLE.search(source):
             continue
         shown = [role_shown(role, values) for role in GLUE_ROLE.finditer(source)]
@@ -152,6 +149,6 @@ def restore_glue_roles(nb: dict) -> None:
             del metadata[METADATA_KEY]
         if cell.get("cell_type") == "markdown" and isinstance(glue, dict):
             try:
-                cell["source"] = restored(_source(cell), glue["source"], glue["shown"])
+                cell["source"] = restored(cell_source(cell), glue["source"], glue["shown"])
             except (KeyError, TypeError, ValueError):  # metadata not as we wrote it: keep the text
                 pass

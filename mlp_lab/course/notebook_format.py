@@ -47,7 +47,8 @@ _FOLDED_CODE = {"outputs_hidden": True, "source_hidden": True}
 _FOLDED_MARKDOWN = {"source_hidden": True}
 
 
-def _source(cell: dict) -> str:
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string (nbformat allows a list of lines)."""
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
 
@@ -65,7 +66,7 @@ def drop_machine_metadata(nb: dict) -> None:
 
 def ignored_output(cell: dict) -> bool:
     """Whether ``cell`` is a code cell whose output varies by design (its first line: ``# NBVAL_IGNORE_OUTPUT``)."""
-    return cell.get("cell_type") == "code" and _source(cell).startswith(IGNORE_OUTPUT)
+    return cell.get("cell_type") == "code" and cell_source(cell).startswith(IGNORE_OUTPUT)
 
 
 def drop_varying_outputs(cells: list[dict]) -> None:
@@ -110,11 +111,11 @@ def merge_streams(outputs: list[dict]) -> list[dict]:
             and last.get("output_type") == "stream"
             and last.get("name") == out.get("name")
         ):
-            last["text"] = _source({"source": last["text"]}) + _source({"source": out["text"]})
+            last["text"] = cell_source({"source": last["text"]}) + cell_source({"source": out["text"]})
         else:
             merged.append(out)
     for out in merged:
-        if out.get("output_type") == "stream" and re.search(r"\r(?!\n)|\x08", _source({"source": out["text"]})):
+        if out.get("output_type") == "stream" and re.search(r"\r(?!\n)|\x08", cell_source({"source": out["text"]})):
             raise ValueError(
                 "a stream output contains a carriage return or backspace (a progress bar?): JupyterLab "
                 "rewrites those on save, so the committed notebook would not stay clean; print whole lines"
@@ -124,7 +125,7 @@ def merge_streams(outputs: list[dict]) -> list[dict]:
 
 def _gate_events(cell: dict) -> list[tuple[int, bool]]:
     """(offset, opens) of the solution-start (True) and solution-end (False) directives in a cell."""
-    source = _source(cell) if cell.get("cell_type") == "markdown" else ""
+    source = cell_source(cell) if cell.get("cell_type") == "markdown" else ""
     starts = [(m.start(), True) for m in _GATE_START.finditer(source)]
     return sorted(starts + [(m.start(), False) for m in _GATE_END.finditer(source)])
 
@@ -139,8 +140,8 @@ def split_solution_ends(cells: list[dict], new_id=lambda: None) -> None:
     i = 0
     while i < len(cells):
         events = _gate_events(cells[i])
-        if open_gate and events and not events[0][1] and _source(cells[i])[: events[0][0]].strip():
-            source = _source(cells[i])
+        if open_gate and events and not events[0][1] and cell_source(cells[i])[: events[0][0]].strip():
+            source = cell_source(cells[i])
             head = type(cells[i])({**cells[i], "source": source[: events[0][0]].rstrip("\n"), "metadata": {}})
             cell_id = new_id()
             if cell_id is not None:

@@ -135,8 +135,7 @@ def _rank(config: Config, data: tuple[np.ndarray, np.ndarray] | None = None,
         dist.destroy_process_group()
 
 
-def _worker(rank: int, config: Config, rendezvous: str, out: str,
-            data: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+def _worker(rank: int, config: Config, rendezvous: str, out: str, data: tuple[np.ndarray, np.ndarray]) -> None:
     """What each spawned rank runs: :func:`_rank` on ``data``, then rank 0 saves the result to ``out``."""
     torch.set_num_threads(1)  # the ranks share this machine's cores (see the module docstring)
     _, history, weights, seconds = _rank(config, data, init_method=f"file://{rendezvous}", rank=rank,
