@@ -30,10 +30,17 @@ weights (scikit-learn's Glorot-uniform draw, :func:`sklearn_init`):
     the same initial weights, the same batches (it replays scikit-learn's ``RandomState``
     shuffles), the same per-batch penalty (``l2 = alpha / (2 |B|)``, see below) and scikit-learn's
     placement of :math:`\epsilon` (see below). Float64.
+``textbook``
+    :func:`fit_numpy`'s run without the engine's classes (:func:`fit_textbook`): the forward and
+    backward passes and Adam's five equations written inline, as a textbook would, on fresh
+    temporaries. It has no target; it is the yardstick for ``numpy``: the gap between the two is
+    what the plain engine's structure costs, and whatever ``numpy`` misses its target by, plain
+    NumPy code written this way misses it too.
 ``inplace``
     The same loop with chapter 9's engine (:mod:`mlp_lab.scratch.inplace`): preallocated buffers,
     ``out=``, and the parameters as views of one flat vector so that
-    :class:`~mlp_lab.scratch.inplace.InplaceAdam` updates a single array. The same numbers.
+    :class:`~mlp_lab.scratch.inplace.InplaceAdam` updates a single array (with its bias corrections
+    folded into the step size and :math:`\epsilon`). The same numbers to rounding.
 ``torch``
     :func:`mlp_lab.pytorch.fit` (the PyTorch side) on an ``nn.Sequential(Linear, ReLU, Linear)`` in float32 (PyTorch's
     default dtype; ``fit`` converts the data once) on the CPU, ``optimizer="adam"`` (fused),
@@ -110,7 +117,7 @@ BETAS = (0.9, 0.999)
 EPS = 1e-8
 TEST_FRACTION = 0.25
 SPLIT_SEED = 0
-IMPLS: tuple[str, ...] = ("sklearn", "numpy", "inplace", "torch")
+IMPLS: tuple[str, ...] = ("sklearn", "numpy", "textbook", "inplace", "torch")
 TARGET_RATIO = {"numpy": 0.6, "inplace": 0.5}
 ACCURACY_TOLERANCE = 0.005  # 0.5 percentage points
 
@@ -225,13 +232,46 @@ def fit_numpy(data: Data, *, hidden: int, epochs: int, seed: int, sklearn_eps: b
     return net
 
 
+def fit_textbook(data: Data, *, hidden: int, epochs: int, seed: int) -> MLP:
+    r""":func:`fit_numpy`'s run with the network and Adam written inline, as a textbook would: chapter
+    3's equations and Adam's five equations on fresh temporaries, no classes, no checks (the loss
+    from :data:`~mlp_lab.scratch.losses.LOSSES`). No target: its time against ``numpy``'s is what the
+    plain engine's structure (classes, tables, the optimizer's checks) costs over the bare equations.
+    """
+    sizes = layer_sizes(data, hidden)
+    net = MLP(sizes, activation="relu", seed=seed)  # holds the trained weights, for predict
+    net.weights, net.biases, rs = sklearn_init(sizes, seed)
+    (W1, W2), (b1, b2) = net.weights, net.biases
+    loss = "bce" if sizes[-1] == 1 else "cross_entropy"
+    X, Y = net.check_data(data.X_train, data.y_train, loss=loss)
+    (beta1, beta2), params = BETAS, [W1, b1, W2, b2]
+    m, v = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
+    for t, (Xb, Yb, l2) in enumerate(_sklearn_batches(X, Y, rs, epochs), start=1):
+        Z1 = Xb @ W1.T + b1  # (m, h)
+        A1 = np.maximum(Z1, 0.0)
+        Z2 = A1 @ W2.T + b2  # (m, n_out)
+        J, dZ2 = LOSSES[loss].value_and_grad(Z2, Yb)
+        J += l2 * (np.vdot(W1, W1) + np.vdot(W2, W2))  # the loss, computed as every contender does
+        dW2, db2 = dZ2.T @ A1 + 2 * l2 * W2, dZ2.sum(axis=0)
+        dZ1 = (dZ2 @ W2) * (Z1 > 0)  # (m, h)
+        dW1, db1 = dZ1.T @ Xb + 2 * l2 * W1, dZ1.sum(axis=0)
+        eps = EPS / math.sqrt(1.0 - beta2**t)  # scikit-learn's epsilon, as in fit_numpy
+        for i, g in enumerate((dW1, db1, dW2, db2)):
+            m[i] = beta1 * m[i] + (1 - beta1) * g
+            v[i] = beta2 * v[i] + (1 - beta2) * g**2
+            m_hat = m[i] / (1 - beta1**t)
+            v_hat = v[i] / (1 - beta2**t)
+            params[i] -= LR * m_hat / (np.sqrt(v_hat) + eps)
+    return net
+
+
 def fit_inplace(data: Data, *, hidden: int, epochs: int, seed: int) -> InplaceMLP:
     """:func:`fit_numpy` with chapter 9's engine: buffers, ``out=``, and one flat parameter vector.
 
     The weights and biases are views into one flat ``theta`` and the gradients are written into
     views of one flat ``grad``, so :class:`~mlp_lab.scratch.inplace.InplaceAdam` updates one array
     with a dozen NumPy calls per step instead of a dozen per parameter array (the idea of
-    PyTorch's "foreach"/fused optimizers). Adam is elementwise: the same numbers.
+    PyTorch's "foreach"/fused optimizers). Adam is elementwise: the same numbers to rounding.
     """
     sizes = layer_sizes(data, hidden)
     net = InplaceMLP(sizes, activation="relu", seed=seed)
@@ -264,8 +304,8 @@ def fit_torch(data: Data, *, hidden: int, epochs: int, seed: int):
     return model
 
 
-FITTERS: dict[str, Callable[..., object]] = {"sklearn": fit_sklearn, "numpy": fit_numpy, "inplace": fit_inplace,
-                                            "torch": fit_torch}
+FITTERS: dict[str, Callable[..., object]] = {"sklearn": fit_sklearn, "numpy": fit_numpy, "textbook": fit_textbook,
+                                            "inplace": fit_inplace, "torch": fit_torch}
 
 
 def predict(impl: str, model: object, X: np.ndarray) -> np.ndarray:
@@ -392,7 +432,7 @@ def check_targets(results: dict[str, dict[str, dict[str, float]]]) -> dict[str, 
     return targets
 
 
-DTYPES = {"sklearn": "float64", "numpy": "float64", "inplace": "float64", "torch": "float32"}
+DTYPES = {"sklearn": "float64", "numpy": "float64", "textbook": "float64", "inplace": "float64", "torch": "float32"}
 
 
 def format_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
@@ -417,7 +457,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "batch 64, alpha 1e-4, same initial weights.",
     )
     parser.add_argument("--repeats", type=positive_int, default=None,
-                        help="timed runs per contender (seeds 0..N-1), median time reported (default 5; --quick: 1)")
+                        help="timed runs per contender (seeds 0..N-1), median time reported (default 11; --quick: 1)")
     parser.add_argument("--threads", type=positive_int, default=None,
                         help="limit BLAS/OpenMP pools (threadpoolctl) and torch to N threads (default: leave as is)")
     parser.add_argument("--quick", action="store_true",
@@ -440,10 +480,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         limiter = threadpool_limits(limits=args.threads)
         torch.set_num_threads(args.threads)
     try:
-        repeats = args.repeats or (1 if args.quick else 5)
+        repeats = args.repeats or (1 if args.quick else 11)
         env = environment()
-        print("mlp_lab sklearn benchmark: MLPClassifier vs NumPy engines (plain, in-place) vs mlp_lab.pytorch.fit; "
-              f"adam lr {LR:g}, "
+        print("mlp_lab sklearn benchmark: MLPClassifier vs NumPy engines (plain, textbook, in-place) vs "
+              f"mlp_lab.pytorch.fit; adam lr {LR:g}, "
               f"batch {BATCH}, alpha {ALPHA:g}, {repeats} repeat(s) (median time, mean accuracy)"
               + (" [--quick: few epochs, timings meaningless]" if args.quick else ""))
         print("\n".join(environment_lines(env)))

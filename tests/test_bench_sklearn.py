@@ -18,7 +18,7 @@ from benchmarks import bench_sklearn as bench
 from mlp_lab.sklearn_twin import sklearn_init, torch_model
 
 DATASETS = ["digits", "breast_cancer"]
-IMPLS = ["sklearn", "numpy", "inplace", "torch"]
+IMPLS = ["sklearn", "numpy", "textbook", "inplace", "torch"]
 KEYS = {"accuracy", "seconds", "ratio_to_sklearn"}
 
 
@@ -59,6 +59,7 @@ def test_last_line_is_the_promised_json(quick_output: list[str]) -> None:
         # the NumPy loop replays sklearn's run, so its predictions (and accuracy) are the same
         assert results[dataset]["numpy"]["accuracy"] == results[dataset]["sklearn"]["accuracy"]
         assert results[dataset]["inplace"]["accuracy"] == results[dataset]["sklearn"]["accuracy"]
+        assert results[dataset]["textbook"]["accuracy"] == results[dataset]["sklearn"]["accuracy"]
 
 
 def test_environment_table_and_targets_are_printed(quick_output: list[str]) -> None:
@@ -67,9 +68,9 @@ def test_environment_table_and_targets_are_printed(quick_output: list[str]) -> N
     assert any("torch" in line and "1 threads" in line for line in quick_output)  # --threads 1 applied
     assert any(line.startswith("  threadpool:") for line in quick_output)
     assert any(line.startswith("OMP_WAIT_POLICY=") and line.endswith("dtypes: sklearn float64, numpy float64, "
-               "inplace float64, torch float32") for line in quick_output)
+               "textbook float64, inplace float64, torch float32") for line in quick_output)
     header = next(i for i, line in enumerate(quick_output) if line.split()[:3] == ["dataset", "impl", "dtype"])
-    rows = [line.split() for line in quick_output[header + 2: header + 10]]
+    rows = [line.split() for line in quick_output[header + 2: header + 2 + len(DATASETS) * len(IMPLS)]]
     assert [(row[0], row[1]) for row in rows] == [(d, i) for d in DATASETS for i in IMPLS]
     results = json.loads(quick_output[-1])
     assert any(line.split()[:2] == ["dataset", "engine"] for line in quick_output)  # the per-step breakdown
@@ -101,7 +102,7 @@ def test_numpy_loop_replays_sklearn_exactly(name: str, hidden: int, epochs: int)
     for seed in (0, 3):
         clf = bench.fit_sklearn(data, hidden=hidden, epochs=epochs, seed=seed)
         assert clf.n_iter_ == epochs  # the stopping rule never fired
-        for impl in ("numpy", "inplace"):
+        for impl in ("numpy", "textbook", "inplace"):
             net = bench.FITTERS[impl](data, hidden=hidden, epochs=epochs, seed=seed)
             for l in range(2):
                 np.testing.assert_allclose(net.weights[l], clf.coefs_[l].T, rtol=0, atol=1e-12)

@@ -3,7 +3,7 @@ r"""Gradient-descent optimizers on NumPy arrays: SGD (momentum, Nesterov) and Ad
 Each optimizer holds the parameter arrays (``[W1, b1, W2, b2, ...]``) and updates them **in
 place** when :meth:`step` gets the matching gradients (same shapes, same order). The updates
 follow :class:`torch.optim.SGD`, :class:`torch.optim.Adam` and :class:`torch.optim.AdamW`
-operation by operation, so a NumPy network follows the same trajectory as its PyTorch twin up
+equation by equation, so a NumPy network follows the same trajectory as its PyTorch twin up
 to rounding (the tests compare 50 steps at ``rtol=1e-12``). ``step`` reads as the algorithm in
 the class docstring, one statement per line, with the book's names (``m``, ``v``, ``m_hat``, ``v_hat``).
 
@@ -154,8 +154,10 @@ class Adam(_Optimizer):
         \theta_t &\leftarrow \theta_{t-1} - \gamma\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
 
     :meth:`step` is these lines in this order. As in PyTorch, :math:`\epsilon` is added after the
-    bias correction (scikit-learn adds it to :math:`\sqrt{v_t}`), and :math:`m_t` is computed as
-    :math:`m_{t-1} + (1-\beta_1)(g_t - m_{t-1})` (PyTorch's ``lerp``, the same number).
+    bias correction (scikit-learn adds it to :math:`\sqrt{v_t}`). Both moments are updated in
+    place, as :math:`m_t = m_{t-1} + (1-\beta_1)(g_t - m_{t-1})` and
+    :math:`v_t = v_{t-1} + (1-\beta_2)(g_t^2 - v_{t-1})`: the lines above, rearranged, equal to
+    rounding (PyTorch computes :math:`m_t` the same way, with ``lerp``).
 
     Parameters
     ----------
@@ -207,7 +209,7 @@ class Adam(_Optimizer):
             elif wd != 0:
                 g = g + wd * theta  # Adam: g_t + lambda theta
             m += (1 - beta1) * (g - m)  # m_t = beta1 m_{t-1} + (1 - beta1) g_t
-            v[...] = beta2 * v + (1 - beta2) * g**2  # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
+            v += (1 - beta2) * (g**2 - v)  # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
             m_hat = m / (1 - beta1**t)  # bias corrections
             v_hat = v / (1 - beta2**t)
             theta -= lr * (m_hat / (np.sqrt(v_hat) + eps))  # theta_t = theta_{t-1} - lr m_hat / (sqrt(v_hat) + eps)
