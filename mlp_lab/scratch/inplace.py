@@ -125,18 +125,19 @@ class InplaceMLP(MLP):
 class InplaceAdam(Adam):
     r""":class:`~mlp_lab.scratch.optim.Adam` in place, with its two bias corrections folded into scalars.
 
-    :math:`\hat m_t` and :math:`\hat v_t` are whole arrays divided by a number. Kingma & Ba (2015,
-    end of section 2) give the same update with those numbers moved onto the scalars,
+    :math:`\hat m_t` and :math:`\hat v_t` are whole arrays divided by a number. Kingma & Ba (2015, end
+    of section 2) note that the order of computation can be changed, "at the expense of clarity",
+    to move those numbers onto the step size; with their (undefined) :math:`\hat\epsilon` taken as
+    :math:`\epsilon \sqrt{1-\beta_2^t}` the update is exactly Adam's:
 
     .. math:: \theta_t = \theta_{t-1} - \alpha_t \frac{m_t}{\sqrt{v_t} + \hat\epsilon_t}, \qquad
               \alpha_t = \gamma \frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}, \quad
               \hat\epsilon_t = \epsilon \sqrt{1-\beta_2^t},
 
     :meth:`Adam.step`'s last three lines in one, the fraction's numerator and denominator
-    multiplied by :math:`\sqrt{1-\beta_2^t}`: two array passes fewer, the same numbers to rounding
-    ("at the expense of clarity", the paper says). Every term is written into one of two
-    work arrays allocated once; parameters are updated one after another, so all of them share
-    the memory of the largest.
+    multiplied by :math:`\sqrt{1-\beta_2^t}`: two array passes fewer, the same numbers to rounding.
+    Every term is written into one of two work arrays allocated once; parameters are updated one
+    after another, so all of them share the memory of the largest.
     """
 
     def __init__(self, params: Sequence[np.ndarray], **kwargs: object) -> None:

@@ -153,7 +153,7 @@ class Adam(_Optimizer):
         \hat m_t &= m_t / (1 - \beta_1^t), \qquad \hat v_t = v_t / (1 - \beta_2^t) && \text{(bias correction)}\\
         \theta_t &\leftarrow \theta_{t-1} - \gamma\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
 
-    :meth:`step` is these lines in this order. As in PyTorch, :math:`\epsilon` is added after the
+    :meth:`step` follows these lines in this order. As in PyTorch, :math:`\epsilon` is added after the
     bias correction (scikit-learn adds it to :math:`\sqrt{v_t}`). Both moments are updated in
     place, as :math:`m_t = m_{t-1} + (1-\beta_1)(g_t - m_{t-1})` and
     :math:`v_t = v_{t-1} + (1-\beta_2)(g_t^2 - v_{t-1})`: the lines above, rearranged, equal to
