@@ -247,13 +247,13 @@ def fit_textbook(data: Data, *, hidden: int, epochs: int, seed: int) -> MLP:
     (beta1, beta2), params = BETAS, [W1, b1, W2, b2]
     m, v = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
     for t, (Xb, Yb, l2) in enumerate(_sklearn_batches(X, Y, rs, epochs), start=1):
-        Z1 = Xb @ W1.T + b1  # (m, h)
+        Z1 = Xb @ W1.T + b1  # (batch, hidden)
         A1 = np.maximum(Z1, 0.0)
-        Z2 = A1 @ W2.T + b2  # (m, n_out)
+        Z2 = A1 @ W2.T + b2  # (batch, n_out)
         J, dZ2 = LOSSES[loss].value_and_grad(Z2, Yb)
         J += l2 * (np.vdot(W1, W1) + np.vdot(W2, W2))  # the loss, computed as every contender does
         dW2, db2 = dZ2.T @ A1 + 2 * l2 * W2, dZ2.sum(axis=0)
-        dZ1 = (dZ2 @ W2) * (Z1 > 0)  # (m, h)
+        dZ1 = (dZ2 @ W2) * (Z1 > 0)  # (batch, hidden); m and v below are Adam's moments
         dW1, db1 = dZ1.T @ Xb + 2 * l2 * W1, dZ1.sum(axis=0)
         eps = EPS / math.sqrt(1.0 - beta2**t)  # scikit-learn's epsilon, as in fit_numpy
         for i, g in enumerate((dW1, db1, dW2, db2)):
