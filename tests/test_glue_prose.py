@@ -18,6 +18,7 @@ import nbformat
 import pytest
 from myst_nb.core.variables import format_plain_text  # the site's formatter: the reference
 
+from mlp_lab.course.glue import GLUE_PREFIX
 from mlp_lab.course.glue_prose import (
     GLUE_ROLE,
     METADATA_KEY,
@@ -77,8 +78,8 @@ def test_formatter_agrees_with_myst_nb_beyond_the_course(text_plain, fmt):
 
 def record(name: str, text_plain: str) -> dict:
     return {"output_type": "display_data", "metadata": {"scrapbook": {
-        "name": name, "mime_prefix": "application/papermill.record/"}},
-        "data": {"application/papermill.record/text/plain": text_plain}}
+        "name": name, "mime_prefix": GLUE_PREFIX}},
+        "data": {GLUE_PREFIX + "text/plain": text_plain}}
 
 
 def notebook(*sources: str, records: dict[str, str] | None = None) -> dict:

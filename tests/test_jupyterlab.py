@@ -66,7 +66,6 @@ GLUE_PROBLEMS: list[str] | None = None  # what test_chapters_in_jupyterlab found
 # A glue role in a markdown cell's source. jupyterlab-myst alone shows its content (the glued name,
 # e.g. `fwd_random_acc:.1f`); the course's contents manager hands JupyterLab the value instead.
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
-GLUE_PREFIX = "application/papermill.record/"
 GLUE_SCREENSHOTS = ("01", "09")  # chapters whose first glued paragraph is shot: values; [not stored]
 UNESCAPE = re.compile(r"\\([!-/:-@[-`{-~])")  # a backslash before ASCII punctuation: Markdown's escape
 NOT_STORED = "[not stored]"  # as rendered (mlp_lab.course.glue_prose.NOT_STORED is its Markdown)
@@ -240,12 +239,9 @@ def expected_glue(nb: dict) -> dict[int, list[tuple[str, str]]]:
     """
     from myst_nb.core.variables import format_plain_text
 
-    values = {}
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            record = out.get("metadata", {}).get("scrapbook")
-            if record and GLUE_PREFIX + "text/plain" in out.get("data", {}):
-                values[record["name"]] = "".join(out["data"][GLUE_PREFIX + "text/plain"])
+    from mlp_lab.course.glue_prose import glued_values
+
+    values = glued_values(nb)  # {key: stored text/plain}
     expected = {}
     for i, cell in enumerate(nb["cells"]):
         roles = GLUE_ROLE.finditer("".join(cell["source"])) if cell["cell_type"] == "markdown" else []
